@@ -1,0 +1,3 @@
+"""paperscope: self-hostable research-paper discovery."""
+
+__version__ = "0.1.0"

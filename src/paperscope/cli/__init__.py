@@ -1,0 +1,46 @@
+"""The ``paperscope`` command. Each command group lives in its own module and calls services."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from paperscope.cli import ingest as ingest_commands
+from paperscope.cli import papers as papers_commands
+from paperscope.models import PaperscopeError
+
+app = typer.Typer(
+    help="paperscope: self-hosted research-paper discovery.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+papers_commands.register(app)
+ingest_commands.register(app)
+
+
+def main() -> None:
+    """Entry point: one clear line and a non-zero exit on any error, never a traceback."""
+    try:
+        code = app(standalone_mode=False)
+    except KeyboardInterrupt:
+        print(
+            "interrupted; work done so far is kept, run the command again to finish",
+            file=sys.stderr,
+        )
+        sys.exit(130)
+    except click.exceptions.Abort:
+        print("aborted", file=sys.stderr)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except PaperscopeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(1)
+    except Exception as error:  # the last line of defence: say what failed, in one line
+        print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,107 @@
+"""Ingest: normalize what a source yields and upsert it into the store, in batches.
+
+Every bad record is rejected with where it was and why, into a rejects file, while the batch
+goes on. Each batch is one transaction, so an interrupted run leaves the store consistent and
+a re-run (idempotent) finishes the job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+from paperscope.ingest.normalize import RecordError, normalize
+from paperscope.models import IngestReport, NormalizedPaper, PaperRecord, Rejected
+from paperscope.store import Store
+from paperscope.store.papers import upsert_batch
+
+__all__ = ["ingest", "ingest_records"]
+
+
+def ingest(
+    store: Store,
+    records: Iterable[PaperRecord | Rejected],
+    *,
+    source_name: str,
+    rejects_dir: Path,
+    batch_size: int = 2000,
+    on_progress: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """Ingest every record; rejected ones go to ``rejects_dir/<source>-<time>.tsv``."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    rejects_path = rejects_dir / f"{source_name}-{stamp}.tsv"
+    with _RejectsFile(rejects_path) as rejects:
+        report = ingest_records(
+            store, records, rejects=rejects.write, batch_size=batch_size, on_progress=on_progress
+        )
+    if report.rejected:
+        report.rejects_file = str(rejects_path)
+    return report
+
+
+def ingest_records(
+    store: Store,
+    records: Iterable[PaperRecord | Rejected],
+    *,
+    rejects: Callable[[Rejected], None],
+    batch_size: int = 2000,
+    on_progress: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """The ingest loop, with rejections handed to ``rejects``."""
+    report = IngestReport()
+    batch: list[NormalizedPaper] = []
+
+    def flush() -> None:
+        if not batch:
+            return
+        with store.write() as conn:
+            result = upsert_batch(conn, batch)
+        report.new += result.new
+        report.updated += result.updated
+        report.unchanged += result.unchanged
+        report.listings += result.listings
+        if on_progress:
+            on_progress(len(batch))
+        batch.clear()
+
+    for record in records:
+        if isinstance(record, Rejected):
+            report.rejected += 1
+            rejects(record)
+            continue
+        try:
+            batch.append(normalize(record))
+        except RecordError as error:
+            report.rejected += 1
+            rejects(Rejected(record.origin, str(error)))
+            continue
+        if len(batch) >= batch_size:
+            flush()
+    flush()
+    return report
+
+
+class _RejectsFile:
+    """A TSV of ``origin<TAB>reason``, created on the first rejection only."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle: IO[str] | None = None
+
+    def write(self, rejected: Rejected) -> None:
+        if self._handle is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = self.path.open("w", encoding="utf-8")
+            self._handle.write("origin\treason\n")
+        reason = rejected.reason.replace("\t", " ").replace("\n", " ")
+        self._handle.write(f"{rejected.origin}\t{reason}\n")
+        self._handle.flush()
+
+    def __enter__(self) -> _RejectsFile:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._handle is not None:
+            self._handle.close()

@@ -1,0 +1,89 @@
+"""From a source's ``PaperRecord`` to the row the store keeps (pure)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from paperscope.ingest.clean import clean_text, code_links, normalize_code_url
+from paperscope.ingest.ids import IdError, derived_id, parse_arxiv_id, title_key
+from paperscope.models import CodeLink, NormalizedPaper, PaperRecord
+
+MAX_TITLE = 1000
+MAX_ABSTRACT = 20000
+
+
+class RecordError(ValueError):
+    """A record ingest refuses; the message names the field."""
+
+
+def normalize(record: PaperRecord) -> NormalizedPaper:
+    """Canonical id, cleaned text and code links of one record, or ``RecordError``."""
+    title = clean_text(record.title or "")
+    if not title:
+        raise RecordError("field 'title': missing or empty")
+    if len(title) > MAX_TITLE:
+        raise RecordError(f"field 'title': longer than {MAX_TITLE} characters")
+    abstract = clean_text(record.abstract or "")
+    if len(abstract) > MAX_ABSTRACT:
+        raise RecordError(f"field 'abstract': longer than {MAX_ABSTRACT} characters")
+    if record.arxiv_id:
+        try:
+            paper_id, id_version = parse_arxiv_id(record.arxiv_id)
+        except IdError as error:
+            raise RecordError(f"field 'arxiv_id': {error}") from error
+        arxiv_id: str | None = paper_id
+    else:
+        paper_id, id_version, arxiv_id = derived_id(title), None, None
+    _check_dates(record)
+
+    links: dict[str, CodeLink] = {}
+    stars: dict[str, int] = {}
+    for url in record.code_urls:
+        link = normalize_code_url(url)
+        if link:
+            links.setdefault(link.url, link)
+            if record.github_stars is not None and link.host == "github":
+                stars[link.url] = record.github_stars
+    for link in code_links(record.abstract, record.comments):
+        links.setdefault(link.url, link)
+
+    row = {
+        "id": paper_id,
+        "arxiv_id": arxiv_id,
+        "version": record.version or id_version,
+        "title": title,
+        "title_key": title_key(title),
+        "abstract": abstract,
+        "authors": [clean_text(a) for a in record.authors if a.strip()],
+        "categories": list(dict.fromkeys(record.categories)),
+        "primary_category": record.primary_category,
+        "published": record.published,
+        "updated": record.updated,
+        "doi": _clean_optional(record.doi),
+        "journal_ref": _clean_optional(record.journal_ref),
+        "comments": _clean_optional(record.comments),
+        "license": _clean_optional(record.license),
+        "submitter": _clean_optional(record.submitter),
+        "project_page": _clean_optional(record.project_page),
+        "source": record.source,
+    }
+    return NormalizedPaper(row=row, code=list(links.values()), stars=stars, listing=record.listing)
+
+
+def _clean_optional(value: str | None) -> str | None:
+    return clean_text(value) or None if value else None
+
+
+_EARLIEST = datetime(1991, 1, 1, tzinfo=UTC)  # arXiv opened in August 1991
+
+
+def _check_dates(record: PaperRecord) -> None:
+    latest = datetime.now(UTC).replace(year=datetime.now(UTC).year + 1)
+    for name in ("published", "updated"):
+        value = getattr(record, name)
+        if value is not None and not (_EARLIEST <= value <= latest):
+            raise RecordError(f"field {name!r}: impossible date {value.isoformat()}")
+    if record.listing and not (_EARLIEST.date() <= record.listing.listing_date <= latest.date()):
+        raise RecordError(
+            f"field 'listing_date': impossible date {record.listing.listing_date.isoformat()}"
+        )

@@ -1,0 +1,94 @@
+"""foundation: papers, code repos, listings, counters
+
+Revision ID: 0001
+Revises:
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "counters",
+        sa.Column("name", sa.String(32), primary_key=True),
+        sa.Column("value", sa.BigInteger, nullable=False),
+    )
+    op.bulk_insert(
+        sa.table("counters", sa.column("name", sa.String), sa.column("value", sa.BigInteger)),
+        [{"name": "papers", "value": 0}],
+    )
+    op.create_table(
+        "papers",
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("arxiv_id", sa.String(64), index=True),
+        sa.Column("version", sa.Integer),
+        sa.Column("title", sa.Text, nullable=False),
+        sa.Column("title_key", sa.String(255), nullable=False, index=True),
+        sa.Column("abstract", sa.Text, nullable=False),
+        sa.Column("authors", sa.JSON, nullable=False),
+        sa.Column("categories", sa.JSON, nullable=False),
+        sa.Column("primary_category", sa.String(64)),
+        sa.Column("published", sa.DateTime(timezone=True)),
+        sa.Column("updated", sa.DateTime(timezone=True)),
+        sa.Column("doi", sa.Text),
+        sa.Column("journal_ref", sa.Text),
+        sa.Column("comments", sa.Text),
+        sa.Column("license", sa.Text),
+        sa.Column("submitter", sa.Text),
+        sa.Column("project_page", sa.Text),
+        sa.Column("source", sa.String(32), nullable=False),
+        sa.Column("content_hash", sa.String(40), nullable=False),
+        sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("seq", sa.BigInteger, nullable=False, index=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
+        "code_repos",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column(
+            "paper_id",
+            sa.String(64),
+            sa.ForeignKey("papers.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("url", sa.Text, nullable=False),
+        sa.Column("host", sa.String(64), nullable=False),
+        sa.Column("stars", sa.Integer),
+        sa.Column("checked_at", sa.DateTime(timezone=True)),
+        sa.UniqueConstraint("paper_id", "url", name="uq_code_repos_paper_url"),
+    )
+    op.create_table(
+        "listings",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column(
+            "paper_id",
+            sa.String(64),
+            sa.ForeignKey("papers.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("listing_date", sa.Date, nullable=False, index=True),
+        sa.Column("position", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("submitted_by", sa.Text),
+        sa.Column("imported_upvotes", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("imported_comments", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("organization", sa.Text),
+        sa.Column("thumbnail", sa.Text),
+        sa.Column("source", sa.String(32), nullable=False),
+        sa.UniqueConstraint("paper_id", "listing_date", name="uq_listings_paper_day"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("listings")
+    op.drop_table("code_repos")
+    op.drop_table("papers")
+    op.drop_table("counters")

@@ -1,0 +1,341 @@
+"""Named queries on papers, code repos and listings."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from paperscope.models import CONTENT_COLUMNS, NormalizedPaper
+from paperscope.store.tables import code_repos, counters, listings, papers
+
+
+@dataclass(slots=True)
+class BatchResult:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    listings: int = 0
+
+
+def upsert_batch(conn: sa.Connection, batch: Sequence[NormalizedPaper]) -> BatchResult:
+    """Insert or update a batch of papers with their code links and listings, idempotently.
+
+    The newest arXiv version wins; a record without an id whose folded title matches a stored
+    paper only fills that paper's empty fields. Papers whose content changed take the next
+    values of the change sequence.
+    """
+    now = datetime.now(UTC)
+    result = BatchResult()
+    merged_ids = _resolve_derived_ids(conn, batch)
+    pending: dict[str, tuple[dict[str, Any], set[str]]] = {}
+    fill_only: set[str] = set()
+    for item in batch:
+        if item.id in merged_ids:
+            fill_only.add(merged_ids[item.id])
+    batch_ids = {merged_ids.get(item.id, item.id) for item in batch}
+    existing = _existing(conn, batch_ids)
+    existing_code = _existing_code(conn, batch_ids)
+
+    for item in batch:
+        paper_id = merged_ids.get(item.id, item.id)
+        incoming = {**item.row, "id": paper_id}
+        base, base_code = pending.get(paper_id) or (
+            (existing[paper_id], set(existing_code.get(paper_id, ())))
+            if paper_id in existing
+            else (None, set())
+        )
+        row = merge_paper(base, incoming, fill_only=paper_id in fill_only and base is not None)
+        pending[paper_id] = (row, base_code | {link.url for link in item.code})
+
+    changed: list[dict[str, Any]] = []
+    for paper_id, (row, code) in pending.items():
+        digest = content_hash(row, code)
+        old = existing.get(paper_id)
+        if old is not None and old["content_hash"] == digest:
+            result.unchanged += 1
+            continue
+        row = {**row, "content_hash": digest, "updated_at": now}
+        if old is None:
+            result.new += 1
+            row.update(created_at=now, hidden=False)
+        else:
+            result.updated += 1
+        changed.append(row)
+
+    if changed:
+        first_seq = _take_sequence(conn, len(changed))
+        for offset, row in enumerate(changed):
+            row["seq"] = first_seq + offset
+        fresh = [r for r in changed if r["id"] not in existing]
+        stale = [r for r in changed if r["id"] in existing]
+        if fresh:
+            conn.execute(papers.insert(), fresh)
+        if stale:
+            conn.execute(
+                papers.update()
+                .where(papers.c.id == sa.bindparam("b_id"))
+                .values(
+                    {
+                        c: sa.bindparam(c)
+                        for c in (*CONTENT_COLUMNS, "source", "content_hash", "seq", "updated_at")
+                    }
+                ),
+                [{**r, "b_id": r["id"]} for r in stale],
+            )
+    _upsert_code(conn, batch, merged_ids, existing_code)
+    result.listings = _upsert_listings(conn, batch, merged_ids)
+    return result
+
+
+def merge_paper(
+    existing: dict[str, Any] | None, incoming: dict[str, Any], *, fill_only: bool
+) -> dict[str, Any]:
+    """The row to keep when ``incoming`` meets ``existing`` (pure).
+
+    An older or unversioned record never overwrites a newer version's fields; it, and a
+    title-matched record without an id, only fills fields that are still empty.
+    """
+    if existing is None:
+        return dict(incoming)
+    old_version, new_version = existing.get("version"), incoming.get("version")
+    overwrite = not fill_only and (
+        old_version is None or (new_version is not None and new_version >= old_version)
+    )
+    merged = dict(existing)
+    for column in (*CONTENT_COLUMNS, "source"):
+        if column in ("arxiv_id",) and fill_only:
+            continue
+        new, old = incoming.get(column), existing.get(column)
+        if overwrite:
+            merged[column] = new if _present(new) else old
+        else:
+            merged[column] = old if _present(old) else new
+    return merged
+
+
+def content_hash(row: dict[str, Any], code_urls: Iterable[str]) -> str:
+    payload = {column: _jsonable(row.get(column)) for column in CONTENT_COLUMNS}
+    payload["code"] = sorted(code_urls)
+    encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return hashlib.sha1(encoded).hexdigest()
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != "" and value != []
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat()
+    return value
+
+
+def as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _resolve_derived_ids(conn: sa.Connection, batch: Sequence[NormalizedPaper]) -> dict[str, str]:
+    """Derived ids of id-less records whose folded title matches another stored paper's."""
+    keys = {item.row["title_key"]: item.id for item in batch if item.has_derived_id}
+    if not keys:
+        return {}
+    found: dict[str, str] = {}
+    rows = conn.execute(
+        sa.select(papers.c.id, papers.c.title_key, papers.c.arxiv_id)
+        .where(papers.c.title_key.in_(keys))
+        .order_by(papers.c.arxiv_id.is_(None))
+    )
+    for paper_id, key, _arxiv in rows:
+        derived = keys[key]
+        if paper_id != derived:
+            found.setdefault(derived, paper_id)
+    return found
+
+
+def _existing(conn: sa.Connection, ids: set[str]) -> dict[str, dict[str, Any]]:
+    if not ids:
+        return {}
+    rows = conn.execute(sa.select(papers).where(papers.c.id.in_(ids))).mappings()
+    out = {}
+    for row in rows:
+        record = dict(row)
+        for column in ("published", "updated", "created_at", "updated_at"):
+            if record[column] is not None:
+                record[column] = as_utc(record[column])
+        out[record["id"]] = record
+    return out
+
+
+def _existing_code(conn: sa.Connection, ids: set[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    if ids:
+        query = sa.select(code_repos.c.paper_id, code_repos.c.url).where(
+            code_repos.c.paper_id.in_(ids)
+        )
+        for paper_id, url in conn.execute(query):
+            out.setdefault(paper_id, []).append(url)
+    return out
+
+
+def _take_sequence(conn: sa.Connection, count: int) -> int:
+    """Reserve ``count`` change-sequence values under the counter row's lock; return the first."""
+    conn.execute(
+        counters.update().where(counters.c.name == "papers").values(value=counters.c.value + count)
+    )
+    last = conn.execute(sa.select(counters.c.value).where(counters.c.name == "papers")).scalar_one()
+    return int(last) - count + 1
+
+
+def _insert(conn: sa.Connection, table: sa.Table) -> Any:
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
+
+
+def _upsert_code(
+    conn: sa.Connection,
+    batch: Sequence[NormalizedPaper],
+    merged_ids: dict[str, str],
+    existing_code: dict[str, list[str]],
+) -> None:
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for item in batch:
+        paper_id = merged_ids.get(item.id, item.id)
+        for link in item.code:
+            key = (paper_id, link.url)
+            stars = item.stars.get(link.url)
+            if link.url in existing_code.get(paper_id, ()) and stars is None:
+                continue
+            rows[key] = {"paper_id": paper_id, "url": link.url, "host": link.host, "stars": stars}
+    if not rows:
+        return
+    statement = _insert(conn, code_repos)
+    statement = statement.on_conflict_do_update(
+        index_elements=["paper_id", "url"],
+        set_={"stars": sa.func.coalesce(statement.excluded.stars, code_repos.c.stars)},
+    )
+    conn.execute(statement, list(rows.values()))
+
+
+def _upsert_listings(
+    conn: sa.Connection, batch: Sequence[NormalizedPaper], merged_ids: dict[str, str]
+) -> int:
+    rows: dict[tuple[str, date], dict[str, Any]] = {}
+    for item in batch:
+        if item.listing is None:
+            continue
+        listing = item.listing
+        paper_id = merged_ids.get(item.id, item.id)
+        rows[(paper_id, listing.listing_date)] = {
+            "paper_id": paper_id,
+            "listing_date": listing.listing_date,
+            "position": listing.position,
+            "submitted_by": listing.submitted_by,
+            "imported_upvotes": listing.upvotes,
+            "imported_comments": listing.num_comments,
+            "organization": listing.organization,
+            "thumbnail": listing.thumbnail,
+            "source": item.row["source"],
+        }
+    if not rows:
+        return 0
+    known = {
+        (paper_id, as_date(day))
+        for paper_id, day in conn.execute(
+            sa.select(listings.c.paper_id, listings.c.listing_date).where(
+                listings.c.paper_id.in_({key[0] for key in rows})
+            )
+        )
+    }
+    statement = _insert(conn, listings)
+    statement = statement.on_conflict_do_update(
+        index_elements=["paper_id", "listing_date"],
+        set_={
+            column: statement.excluded[column]
+            for column in (
+                "position",
+                "submitted_by",
+                "imported_upvotes",
+                "imported_comments",
+                "organization",
+                "thumbnail",
+            )
+        },
+    )
+    conn.execute(statement, list(rows.values()))
+    return sum(1 for key in rows if key not in known)
+
+
+def as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value
+
+
+def get_paper(conn: sa.Connection, paper_id: str) -> dict[str, Any] | None:
+    """A paper row with its code repos and listings, or ``None``."""
+    row = conn.execute(sa.select(papers).where(papers.c.id == paper_id)).mappings().first()
+    if row is None:
+        return None
+    paper = dict(row)
+    paper["code_repos"] = [
+        dict(r)
+        for r in conn.execute(
+            sa.select(
+                code_repos.c.url, code_repos.c.host, code_repos.c.stars, code_repos.c.checked_at
+            )
+            .where(code_repos.c.paper_id == paper_id)
+            .order_by(code_repos.c.id)
+        ).mappings()
+    ]
+    paper["listings"] = [
+        dict(r)
+        for r in conn.execute(
+            sa.select(
+                listings.c.listing_date,
+                listings.c.position,
+                listings.c.submitted_by,
+                listings.c.imported_upvotes,
+                listings.c.imported_comments,
+                listings.c.organization,
+            )
+            .where(listings.c.paper_id == paper_id)
+            .order_by(listings.c.listing_date)
+        ).mappings()
+    ]
+    return paper
+
+
+def find_paper_id(conn: sa.Connection, arxiv_id: str) -> str | None:
+    return conn.execute(
+        sa.select(papers.c.id).where(papers.c.arxiv_id == arxiv_id)
+    ).scalar_one_or_none()
+
+
+def counts(conn: sa.Connection) -> dict[str, int]:
+    """How much the store holds: papers, listings, listing days, code repos, change sequence."""
+    return {
+        "papers": conn.execute(sa.select(sa.func.count()).select_from(papers)).scalar_one(),
+        "listings": conn.execute(sa.select(sa.func.count()).select_from(listings)).scalar_one(),
+        "listing_days": conn.execute(
+            sa.select(sa.func.count(sa.distinct(listings.c.listing_date)))
+        ).scalar_one(),
+        "code_repos": conn.execute(sa.select(sa.func.count()).select_from(code_repos)).scalar_one(),
+        "change_seq": int(
+            conn.execute(
+                sa.select(counters.c.value).where(counters.c.name == "papers")
+            ).scalar_one()
+        ),
+    }
