@@ -47,6 +47,20 @@ class Settings(BaseSettings):
         4, ge=0, description="Retries of a failed or throttled (429/503) source request."
     )
     http_timeout_seconds: float = Field(30.0, gt=0, description="Timeout of one source request.")
+    http_max_retry_after_seconds: float = Field(
+        600.0,
+        ge=0,
+        description="Longest Retry-After a source may ask for before the request fails instead.",
+    )
+    hf_delay_seconds: float = Field(
+        1.0, ge=0, description="Politeness delay between Hugging Face daily papers API calls."
+    )
+    hf_page_size: int = Field(
+        100, ge=1, le=100, description="Items asked per daily papers API page (limit=)."
+    )
+    arxiv_page_size: int = Field(
+        100, ge=1, le=2000, description="Entries asked per arXiv API page (max_results=)."
+    )
     user_agent: str = Field(
         "paperscope/0.1 (+https://github.com/paperscope/paperscope)",
         description="User-Agent sent to arXiv, Hugging Face and GitHub.",

@@ -8,14 +8,21 @@ the list as ``{"status","date","count","data"}``.
 
 from __future__ import annotations
 
+import ast
+import gzip
+import json
+import re
+import zlib
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from paperscope.models import ListingRecord, PaperRecord, Rejected
+from paperscope.config import Settings
+from paperscope.models import ListingRecord, PaperRecord, PaperscopeError, Rejected
 from paperscope.sources import register
 from paperscope.sources.fields import FieldError, count, day, string_list, text, timestamp
+from paperscope.sources.http import PoliteFetcher
 from paperscope.sources.lines import json_lines
 
 
@@ -125,3 +132,140 @@ def parse_api_item(
 
 def _optional_count(value: Any, field: str) -> int | None:
     return None if value is None else count(value, field)
+
+
+@register("hf-daily")
+class HFDailyApi:
+    """The live ``/api/daily_papers?date=`` feed, one request per listing day (paged if full)."""
+
+    name = "hf-daily"
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        since: date,
+        until: date | None = None,
+        fetcher: PoliteFetcher | None = None,
+    ) -> None:
+        self.settings = settings
+        self.since = since
+        self.until = until or since
+        if self.until < self.since:
+            raise PaperscopeError(f"--until {self.until} is before --since {self.since}")
+        self.fetcher = fetcher
+
+    def records(self) -> Iterator[PaperRecord | Rejected]:
+        fetcher = self.fetcher or PoliteFetcher(self.settings, delay=self.settings.hf_delay_seconds)
+        try:
+            listed = self.since
+            while listed <= self.until:
+                yield from self._day(fetcher, listed)
+                listed += timedelta(days=1)
+        finally:
+            if self.fetcher is None:
+                fetcher.close()
+
+    def _day(self, fetcher: PoliteFetcher, listed: date) -> Iterator[PaperRecord | Rejected]:
+        url = f"{self.settings.hf_api_url.rstrip('/')}/api/daily_papers"
+        limit = self.settings.hf_page_size
+        seen: set[str] = set()
+        page = 0
+        while True:
+            params: dict[str, str | int] = {"date": listed.isoformat(), "limit": limit, "p": page}
+            response = fetcher.get(url, params)
+            origin = f"daily_papers?date={listed.isoformat()}&p={page}"
+            try:
+                items = unwrap_daily_payload(response.json())
+            except (ValueError, FieldError) as error:
+                raise PaperscopeError(
+                    f"unreadable daily papers page {response.url}: {error}"
+                ) from error
+            fresh = 0
+            for record in parse_api_items(items, origin, listed, start=len(seen)):
+                if isinstance(record, PaperRecord) and record.arxiv_id:
+                    if record.arxiv_id in seen:
+                        continue
+                    seen.add(record.arxiv_id)
+                    fresh += 1
+                yield record
+            # A full page may have a next one; an HF that ignores ``p`` repeats the first
+            # page, which adds nothing new and ends the loop.
+            if len(items) < limit or fresh == 0:
+                return
+            page += 1
+
+
+@register("hf-daily-raw-file")
+class HFDailyRawFile:
+    """An archived raw ``/api/daily_papers`` response on disk: ``YYYY-MM-DD.json`` (``.gz`` too).
+
+    The listing day comes from the wrapper's ``date``, else the file name, else each item.
+    """
+
+    name = "hf-daily-raw-file"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def records(self) -> Iterator[PaperRecord | Rejected]:
+        try:
+            payload = json.loads(_read_bytes(self.path))
+            items = unwrap_daily_payload(payload)
+        except (OSError, EOFError, zlib.error, ValueError, FieldError) as error:
+            if isinstance(error, FileNotFoundError):
+                raise
+            yield Rejected(self.path.name, f"unreadable daily papers file: {error}")
+            return
+        listed = _file_day(self.path, payload)
+        yield from parse_api_items(items, self.path.name, listed)
+
+
+def parse_api_items(
+    items: list[Any], origin: str, listing_date: date | None, *, start: int = 0
+) -> Iterator[PaperRecord | Rejected]:
+    """Records for a day's raw items, in list order; a bad item is rejected, the rest go on."""
+    position = start
+    for index, item in enumerate(items):
+        where = f"{origin}#{index}"
+        if isinstance(item, str):
+            # Some archived days stored each item as a Python repr string.
+            try:
+                item = ast.literal_eval(item)
+            except (ValueError, SyntaxError) as error:
+                yield Rejected(where, f"item is text that is not a Python/JSON object: {error}")
+                continue
+        if not isinstance(item, dict):
+            yield Rejected(where, f"expected an object, got {type(item).__name__}")
+            continue
+        try:
+            yield parse_api_item(item, where, listing_date, position)
+        except FieldError as error:
+            yield Rejected(where, str(error))
+            continue
+        position += 1
+
+
+_DAY_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+
+
+def _file_day(path: Path, payload: Any) -> date | None:
+    candidates = []
+    if isinstance(payload, dict) and isinstance(payload.get("date"), str):
+        candidates.append(payload["date"][:10])
+    match = _DAY_IN_NAME.search(path.name)
+    if match:
+        candidates.append(match.group(1))
+    for candidate in candidates:
+        try:
+            return date.fromisoformat(candidate)
+        except ValueError:
+            continue
+    return None
+
+
+def _read_bytes(path: Path) -> bytes:
+    if path.suffix == ".gz":
+        with gzip.open(path, "rb") as handle:
+            return handle.read()
+    return path.read_bytes()
