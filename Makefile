@@ -18,6 +18,7 @@ $(VENV)/.installed: pyproject.toml
 
 run: install
 	$(VENV)/bin/paperscope demo
+	$(VENV)/bin/paperscope serve --host $(HOST) --port $(PORT)
 
 test: install
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)

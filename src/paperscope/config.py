@@ -66,6 +66,72 @@ class Settings(BaseSettings):
         description="User-Agent sent to arXiv, Hugging Face and GitHub.",
     )
 
+    # The site (web/): its name and address, GitHub stars, trending.
+    site_name: str = Field("paperscope", description="Site name shown in the page header.")
+    base_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Public address of the site, used for absolute links in RSS and emails.",
+    )
+    github_api_url: str = Field(
+        "https://api.github.com", description="GitHub REST API base URL (star counts)."
+    )
+    github_token: str | None = Field(
+        None, description="Optional GitHub token: raises the star-refresh rate limit."
+    )
+    stars_refresh_batch: int = Field(
+        200, ge=1, description="Repositories asked per `paperscope stars refresh` run."
+    )
+    trending_now: str | None = Field(
+        None,
+        description="Reference time for trending (ISO date or datetime). Unset: the end of "
+        "the newest listing day in the store.",
+    )
+    trending_window_days: int = Field(
+        7, ge=1, le=90, description="Papers listed within this many days can trend."
+    )
+    feed_cache_seconds: float = Field(
+        2.0, ge=0, description="How long a rendered feed's data is reused (0: never)."
+    )
+
+    # Email subscriptions and digests (digests/, mail.py, worker.py).
+    smtp_host: str = Field("localhost", description="SMTP relay that delivers every mail.")
+    smtp_port: int = Field(25, ge=1, le=65535, description="Port of the SMTP relay.")
+    smtp_user: str | None = Field(None, description="SMTP login name (unset: no login).")
+    smtp_password: str | None = Field(None, description="SMTP password (with smtp_user).")
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_timeout_seconds: float = Field(30.0, gt=0, description="Timeout of one SMTP exchange.")
+    mail_from: str = Field(
+        "paperscope <digests@localhost>", description="From: address of digests and confirmations."
+    )
+    digest_max_papers: int = Field(10, ge=1, le=100, description="Papers in one digest at most.")
+    digest_skip_empty: bool = Field(
+        True, description="Send no digest when a period has no new papers for a subscription."
+    )
+    mail_lease_seconds: float = Field(
+        300.0,
+        gt=0,
+        description="A message claimed for sending by a worker that then died is sent again "
+        "only after this many seconds (longer than one SMTP exchange).",
+    )
+    mail_max_attempts: int = Field(
+        8, ge=1, description="Temporary SMTP failures (4xx, no connection) before a mail fails."
+    )
+    mail_retry_base_seconds: float = Field(
+        60.0, ge=0, description="First retry delay after a temporary failure; doubles each time."
+    )
+    mail_suppress_after: int = Field(
+        3, ge=1, description="Permanent (5xx) failures after which an address gets no more mail."
+    )
+    subscribe_limit_per_address: int = Field(
+        3, ge=1, description="Subscribe requests per address per hour that send a confirmation."
+    )
+    subscribe_limit_per_client: int = Field(
+        20, ge=1, description="Subscribe requests one client address may make per hour."
+    )
+    worker_interval_seconds: float = Field(
+        60.0, gt=0, description="Pause between two rounds of `paperscope worker`'s jobs."
+    )
+
     @property
     def store_url(self) -> str:
         """The store's SQLAlchemy URL: the configured one, else the SQLite file in data_dir."""

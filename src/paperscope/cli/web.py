@@ -1,0 +1,57 @@
+"""``paperscope serve`` and ``paperscope stars refresh``."""
+
+from __future__ import annotations
+
+import typer
+
+from paperscope.cli.context import console, print_json, settings, store
+
+stars_app = typer.Typer(help="GitHub stars of papers' code repositories.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    app.add_typer(stars_app, name="stars")
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, min=1, help="Worker processes."),
+    reload: bool = typer.Option(False, help="Reload on code changes (development)."),
+) -> None:
+    """Serve the site and API (uvicorn, the app factory paperscope.web.app:create_app)."""
+    import uvicorn
+
+    store()  # migrate once here, so the workers do not race to do it
+    console.print(f"serving on http://{host}:{port} ({workers} worker(s))")
+    uvicorn.run(
+        "paperscope.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+        access_log=False,
+        log_level="info",
+    )
+
+
+@stars_app.command("refresh")
+def stars_refresh(
+    limit: int = typer.Option(None, min=1, help="Repositories to ask (default: setting)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Ask GitHub for the star counts of the least recently checked repositories."""
+    from paperscope.stars import refresh_stars
+
+    report = refresh_stars(store(), settings(), limit=limit)
+    if as_json:
+        print_json(report.as_dict())
+        return
+    console.print(
+        f"stars: {report.checked} checked, {report.updated} changed, {report.missing} gone, "
+        f"{report.failed} failed"
+        + (f"; rate limited until {report.rate_limited_until}" if report.rate_limited_until else "")
+    )

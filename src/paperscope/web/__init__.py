@@ -1,0 +1,1 @@
+"""The web layer: FastAPI app, server-rendered pages, the HF-compatible JSON API and RSS."""
