@@ -66,6 +66,86 @@ class Settings(BaseSettings):
         description="User-Agent sent to arXiv, Hugging Face and GitHub.",
     )
 
+    embedding_model: str = Field(
+        "sentence-transformers/all-MiniLM-L6-v2@onnx-int8",
+        description="Embedding model: the shipped offline model's id (default), a folder with "
+        "an ONNX model + tokenizer.json, or a sentence-transformers name/path (extra 'hub'). "
+        "Changing it re-embeds every paper.",
+    )
+    embedding_max_seq_length: int = Field(
+        256, ge=16, le=512, description="Tokens of 'title. abstract' the embedder reads."
+    )
+    embedding_batch_size: int = Field(
+        32, ge=1, description="Texts per embedding batch (and per store commit in `embed`)."
+    )
+    embedding_threads: int = Field(
+        0, ge=0, description="ONNX Runtime threads for embedding (0: one per core)."
+    )
+    vector_exact_max: int = Field(
+        200_000,
+        ge=0,
+        description="Largest corpus searched by exact matrix product; above it, HNSW.",
+    )
+    hnsw_m: int = Field(16, ge=4, description="HNSW graph degree (M).")
+    hnsw_ef_construction: int = Field(200, ge=16, description="HNSW build-time ef.")
+    hnsw_ef_search: int = Field(256, ge=10, description="HNSW query-time ef (recall vs speed).")
+    # Search (search/, index/lexical.py, index/sync.py).
+    search_title_boost: float = Field(
+        2.0, gt=0, description="Weight of a title match over an abstract match in keyword search."
+    )
+    search_lexical_weight: float = Field(
+        1.0, ge=0, description="Weight of the keyword ranking in hybrid reciprocal rank fusion."
+    )
+    search_dense_weight: float = Field(
+        1.0, ge=0, description="Weight of the semantic ranking in hybrid reciprocal rank fusion."
+    )
+    search_candidates: int = Field(
+        100, ge=10, le=1000, description="Papers each retriever proposes before fusion."
+    )
+    index_batch_size: int = Field(
+        5000, ge=1, description="Papers per search-index commit while catching up with the store."
+    )
+    # Accounts and community (web/accounts.py, web/community.py).
+    secret_key: str | None = Field(
+        None,
+        description="Key that signs session cookies and CSRF tokens. Unset: generated once into "
+        "<data_dir>/secret_key. Set it explicitly when several servers share one store.",
+    )
+    session_max_age_days: int = Field(
+        30, ge=1, description="Days a login stays valid without logging in again."
+    )
+    submit_max_age_days: int = Field(
+        14, ge=0, description="Oldest paper (days since its arXiv publication) users may submit."
+    )
+    submit_daily_cap: int = Field(
+        5, ge=0, description="Papers one user may submit to the daily list per (UTC) day."
+    )
+    rate_limit_login: str = Field(
+        "10/minute",
+        pattern=r"^\d+/(second|minute|hour|day)$",
+        description="Log-in attempts allowed per client address and per email (N/unit).",
+    )
+    rate_limit_signup: str = Field(
+        "5/hour",
+        pattern=r"^\d+/(second|minute|hour|day)$",
+        description="Accounts one client address may create (N/unit).",
+    )
+    rate_limit_submit: str = Field(
+        "10/hour",
+        pattern=r"^\d+/(second|minute|hour|day)$",
+        description="Paper submissions one user may attempt (N/unit).",
+    )
+    rate_limit_vote: str = Field(
+        "60/minute",
+        pattern=r"^\d+/(second|minute|hour|day)$",
+        description="Upvote toggles one user may make (N/unit).",
+    )
+    rate_limit_comment: str = Field(
+        "10/minute",
+        pattern=r"^\d+/(second|minute|hour|day)$",
+        description="Comments (new or edited) one user may post (N/unit).",
+    )
+
     # The site (web/): its name and address, GitHub stars, trending.
     site_name: str = Field("paperscope", description="Site name shown in the page header.")
     base_url: str = Field(

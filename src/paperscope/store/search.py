@@ -1,0 +1,114 @@
+"""Named queries the search index needs: papers changed since a change-sequence value, and
+the display fields of a page of hits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from paperscope.store.papers import as_utc
+from paperscope.store.tables import code_repos, counters, papers
+
+# Ids per IN (...) list: well under SQLite's and PostgreSQL's bound-parameter limits.
+_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedPaper:
+    """A paper as the index needs it, with its change-sequence value."""
+
+    id: str
+    seq: int
+    title: str
+    abstract: str
+    authors: list[str]
+    categories: list[str]
+    published: datetime | None
+    hidden: bool
+    has_code: bool
+
+
+def papers_changed_since(conn: sa.Connection, after_seq: int, *, limit: int) -> list[ChangedPaper]:
+    """The next ``limit`` papers with ``seq > after_seq``, in sequence order."""
+    has_code = (
+        sa.select(code_repos.c.id).where(code_repos.c.paper_id == papers.c.id).exists()
+    ).label("has_code")
+    query = (
+        sa.select(
+            papers.c.id,
+            papers.c.seq,
+            papers.c.title,
+            papers.c.abstract,
+            papers.c.authors,
+            papers.c.categories,
+            papers.c.published,
+            papers.c.hidden,
+            has_code,
+        )
+        .where(papers.c.seq > after_seq)
+        .order_by(papers.c.seq)
+        .limit(limit)
+    )
+    return [
+        ChangedPaper(
+            id=row.id,
+            seq=int(row.seq),
+            title=row.title,
+            abstract=row.abstract,
+            authors=list(row.authors or []),
+            categories=list(row.categories or []),
+            published=as_utc(row.published) if row.published else None,
+            hidden=bool(row.hidden),
+            has_code=bool(row.has_code),
+        )
+        for row in conn.execute(query)
+    ]
+
+
+def last_change_seq(conn: sa.Connection) -> int:
+    """The newest change-sequence value handed out to papers."""
+    value = conn.execute(sa.select(counters.c.value).where(counters.c.name == "papers")).scalar()
+    return int(value or 0)
+
+
+def count_searchable(conn: sa.Connection) -> int:
+    """Papers the index should hold (everything not hidden)."""
+    query = sa.select(sa.func.count()).select_from(papers).where(papers.c.hidden.is_(False))
+    return int(conn.execute(query).scalar_one())
+
+
+def count_changed_since(conn: sa.Connection, after_seq: int) -> int:
+    query = sa.select(sa.func.count()).select_from(papers).where(papers.c.seq > after_seq)
+    return int(conn.execute(query).scalar_one())
+
+
+def hit_details(conn: sa.Connection, paper_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Title, abstract, authors and publication time of the given (visible) papers."""
+    out: dict[str, dict[str, Any]] = {}
+    ids = list(dict.fromkeys(paper_ids))
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        query = sa.select(
+            papers.c.id, papers.c.title, papers.c.abstract, papers.c.authors, papers.c.published
+        ).where(papers.c.id.in_(chunk), papers.c.hidden.is_(False))
+        for row in conn.execute(query):
+            out[row.id] = {
+                "title": row.title,
+                "abstract": row.abstract,
+                "authors": list(row.authors or []),
+                "published": as_utc(row.published) if row.published else None,
+            }
+    return out
+
+
+def visible_paper_id(conn: sa.Connection, paper_id: str) -> str | None:
+    """``paper_id`` (or the paper whose arXiv id it is) when it is stored and not hidden."""
+    query = sa.select(papers.c.id).where(
+        sa.or_(papers.c.id == paper_id, papers.c.arxiv_id == paper_id),
+        papers.c.hidden.is_(False),
+    )
+    return conn.execute(query.limit(1)).scalar()
