@@ -9,6 +9,7 @@ import typer
 
 from paperscope.cli import ingest as ingest_commands
 from paperscope.cli import papers as papers_commands
+from paperscope.cli import search as search_commands
 from paperscope.cli import web as web_commands
 from paperscope.models import PaperscopeError
 
@@ -20,6 +21,7 @@ app = typer.Typer(
 )
 papers_commands.register(app)
 ingest_commands.register(app)
+search_commands.register(app)
 web_commands.register(app)
 
 
