@@ -6,7 +6,6 @@ import re
 
 from paperscope.models import CodeLink
 
-_SPACE = re.compile(r"\s+")
 _CODE_URL = re.compile(
     r"https?://(?:www\.)?(github\.com|gitlab\.com|huggingface\.co)/"
     r"((?:(?:datasets|spaces)/)?[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9_.-]+)",
@@ -23,7 +22,7 @@ _HOSTS = {"github.com": "github", "gitlab.com": "gitlab", "huggingface.co": "hug
 
 def clean_text(value: str) -> str:
     """Join arXiv's hard line breaks and indentation into single spaces."""
-    return _SPACE.sub(" ", value).strip()
+    return " ".join(value.split())
 
 
 def code_links(*texts: str | None) -> list[CodeLink]:
@@ -36,6 +35,9 @@ def code_links(*texts: str | None) -> list[CodeLink]:
     for text in texts:
         if not text:
             continue
+        lowered = text.lower()
+        if "github" not in lowered and "gitlab" not in lowered and "huggingface" not in lowered:
+            continue  # the common case, and far cheaper than the patterns below
         for pattern in (_CODE_URL, _BARE_GITHUB):
             for match in pattern.finditer(text):
                 link = _normalize(match.group(1).lower(), match.group(2))

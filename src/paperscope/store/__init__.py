@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -32,7 +33,10 @@ class Store:
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         if self.is_sqlite and self.url.database:
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
-        options: dict[str, Any] = {"future": True}
+        options: dict[str, Any] = {
+            "json_serializer": _json_text,
+            "json_deserializer": orjson.loads,
+        }
         if self.is_sqlite:
             options["connect_args"] = {"timeout": 30, "check_same_thread": False}
         else:
@@ -87,6 +91,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode("utf-8")
 
 
 def _sqlite_begin(conn: sa.Connection) -> None:

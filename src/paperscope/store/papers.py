@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from paperscope.models import CONTENT_COLUMNS, NormalizedPaper
@@ -122,8 +122,7 @@ def merge_paper(
 def content_hash(row: dict[str, Any], code_urls: Iterable[str]) -> str:
     payload = {column: _jsonable(row.get(column)) for column in CONTENT_COLUMNS}
     payload["code"] = sorted(code_urls)
-    encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
-    return hashlib.sha1(encoded).hexdigest()
+    return hashlib.sha1(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def _present(value: Any) -> bool:
