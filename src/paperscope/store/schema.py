@@ -3,6 +3,7 @@
 A stage that adds tables defines them in its own ``tables_*`` module and imports it here.
 """
 
+from paperscope.store import tables_accounts  # noqa: F401  (registers its tables)
 from paperscope.store import tables_community  # noqa: F401  (registers its tables)
 from paperscope.store.tables import metadata
 
