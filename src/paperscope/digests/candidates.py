@@ -1,0 +1,101 @@
+"""The pool of papers a period offers, read once per (frequency, day) and shared by every
+subscription that draws from it; saved searches ask the search service."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+from typing import Any
+
+from paperscope.config import Settings
+from paperscope.digests.model import Subscription
+from paperscope.digests.schedule import listing_days_per_period
+from paperscope.store import Store
+from paperscope.store import subscriptions as queries
+
+log = logging.getLogger(__name__)
+SEARCH_POOL = 50
+
+
+class Pools:
+    """Caches the pools of one compose run (papers do not change under a run's feet)."""
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+        self._listed: dict[tuple[str, date], list[dict[str, Any]]] = {}
+        self._days: dict[tuple[str, date], list[date]] = {}
+        self._search: dict[tuple[str, date], tuple[list[dict[str, Any]], dict[str, float]]] = {}
+        self._service: Any = None
+
+    def listing_days(self, frequency: str, until: date) -> list[date]:
+        key = (frequency, until)
+        if key not in self._days:
+            with self.store.read() as conn:
+                self._days[key] = queries.recent_listing_days(
+                    conn, until=until, count=listing_days_per_period(frequency)
+                )
+        return self._days[key]
+
+    def listed(self, frequency: str, until: date) -> list[dict[str, Any]]:
+        """Papers listed on the period's listing days: the newest days on or before ``until``."""
+        key = (frequency, until)
+        if key not in self._listed:
+            days = self.listing_days(frequency, until)
+            with self.store.read() as conn:
+                self._listed[key] = queries.listed_papers(conn, days)
+        return self._listed[key]
+
+    def for_subscription(
+        self, subscription: Subscription, until: date
+    ) -> tuple[list[dict[str, Any]], dict[str, float] | None]:
+        """(pool, search scores) for one subscription's period ending ``until``."""
+        if subscription.kind != "search":
+            return self.listed(subscription.frequency, until), None
+        key = (f"{subscription.frequency}\x00{subscription.query}", until)
+        if key not in self._search:
+            self._search[key] = self._search_pool(subscription, until)
+        return self._search[key]
+
+    def _search_pool(
+        self, subscription: Subscription, until: date
+    ) -> tuple[list[dict[str, Any]], dict[str, float]]:
+        days = self.listing_days(subscription.frequency, until)
+        # New papers: published in the week before the period's first listing day, or later.
+        since = (min(days) if days else until) - timedelta(days=7)
+        service = self._search_service()
+        if service is None:
+            return self._fallback_search(subscription, until), {}
+        from paperscope.search import SearchFilters
+
+        results = service.search(
+            subscription.query or "",
+            mode="hybrid",
+            filters=SearchFilters(since=since, until=until),
+            limit=SEARCH_POOL,
+        )
+        scores = {hit.paper_id: float(hit.score) for hit in results.hits}
+        with self.store.read() as conn:
+            rows = {r["id"]: r for r in queries.papers_by_ids(conn, list(scores))}
+        return [rows[pid] for pid in scores if pid in rows], scores
+
+    def _search_service(self) -> Any:
+        if self._service is None:
+            try:
+                from paperscope.search import SearchService
+            except ImportError:
+                log.warning("paperscope.search is not available; saved searches match words")
+                self._service = False
+            else:
+                self._service = SearchService(self.settings, self.store)
+        return self._service or None
+
+    def _fallback_search(self, subscription: Subscription, until: date) -> list[dict[str, Any]]:
+        """Without the search service: period papers containing every word of the query."""
+        words = [w.casefold() for w in (subscription.query or "").split() if w]
+        pool = self.listed(subscription.frequency, until)
+        return [
+            row
+            for row in pool
+            if all(w in f"{row['title']} {row['abstract']}".casefold() for w in words)
+        ]

@@ -1,0 +1,66 @@
+"""When a subscription is due (pure): its IANA timezone, local hour, frequency, and the
+last period it was sent.
+
+A period is named by a key in the subscriber's local calendar: the local date for daily
+digests (``2026-11-30``), the ISO week for weekly ones (``2026-W49``). A period is sent at most
+once (the outbox's unique key). Daily digests go out Monday to Friday only: arXiv makes no
+announcements on weekends, so a Saturday or Sunday digest would repeat Friday's. A weekly
+digest is due from Monday at the local hour until the week ends, so a worker that was down on
+Monday still sends it later in the week.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from paperscope.digests.model import Subscription
+
+
+def local_time(now: datetime, timezone: str) -> datetime:
+    return now.astimezone(ZoneInfo(timezone))
+
+
+def period_key(subscription: Subscription, now: datetime) -> str:
+    """The key of the period ``now`` falls in, in the subscriber's timezone."""
+    local = local_time(now, subscription.timezone)
+    if subscription.frequency == "weekly":
+        year, week, _ = local.isocalendar()
+        return f"{year}-W{week:02d}"
+    return local.date().isoformat()
+
+
+def period_end(subscription: Subscription, now: datetime) -> date:
+    """The last local day whose papers this period's digest may include (today, local)."""
+    return local_time(now, subscription.timezone).date()
+
+
+def is_due(subscription: Subscription, now: datetime, *, force: bool = False) -> bool:
+    """Whether this subscription's current period should be sent at ``now``.
+
+    ``force`` ignores the hour and the weekday (``digest run --now``) but still sends a period
+    only once.
+    """
+    if subscription.status != "active":
+        return False
+    if subscription.last_period == period_key(subscription, now):
+        return False
+    if force:
+        return True
+    local = local_time(now, subscription.timezone)
+    if subscription.frequency == "weekly":
+        return local.weekday() > 0 or local.hour >= subscription.hour
+    return local.weekday() < 5 and local.hour >= subscription.hour
+
+
+def due_subscriptions(
+    subscriptions: Iterable[Subscription], now: datetime, *, force: bool = False
+) -> list[tuple[Subscription, str]]:
+    """The subscriptions due at ``now``, each with the key of the period to send."""
+    return [(s, period_key(s, now)) for s in subscriptions if is_due(s, now, force=force)]
+
+
+def listing_days_per_period(frequency: str) -> int:
+    """How many listing days a period's digest draws papers from (arXiv: 5 a week)."""
+    return 5 if frequency == "weekly" else 1

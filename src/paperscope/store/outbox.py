@@ -1,0 +1,179 @@
+"""Named queries on the outbox (mail waiting, being sent, sent, failed) and on suppressed
+addresses.
+
+Claiming: on PostgreSQL rows are locked with ``SELECT ... FOR UPDATE SKIP LOCKED`` so several
+workers share the queue without waiting on each other; on SQLite the write transaction
+(``BEGIN IMMEDIATE``) is the claim, since only one writer runs at a time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from paperscope.store.papers import as_utc
+from paperscope.store.tables_subscriptions import outbox, suppressed
+
+
+def _insert(conn: sa.Connection, table: sa.Table) -> Any:
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
+
+
+def enqueue(conn: sa.Connection, values: dict[str, Any]) -> int | None:
+    """Record a message; ``None`` when its (subscription, period) was already recorded."""
+    statement = (
+        _insert(conn, outbox)
+        .values(status="queued", attempts=0, **values)
+        .on_conflict_do_nothing(index_elements=["subscription_id", "period"])
+        .returning(outbox.c.id)
+    )
+    return conn.execute(statement).scalar_one_or_none()
+
+
+def period_recorded(conn: sa.Connection, subscription_id: int, period: str) -> bool:
+    return (
+        conn.execute(
+            sa.select(outbox.c.id).where(
+                outbox.c.subscription_id == subscription_id, outbox.c.period == period
+            )
+        ).first()
+        is not None
+    )
+
+
+def claim(
+    conn: sa.Connection,
+    *,
+    worker: str,
+    now: datetime,
+    lease_seconds: float,
+    limit: int,
+    ids: list[int] | None = None,
+) -> list[dict[str, Any]]:
+    """Take up to ``limit`` messages that are due, or whose sender's lease ran out.
+
+    A row left in ``sending`` by a worker that died is taken again only once its lease
+    expired; its attempts count goes up each time it is taken.
+    """
+    expired = now - timedelta(seconds=lease_seconds)
+    due = sa.or_(
+        sa.and_(outbox.c.status == "queued", outbox.c.next_attempt_at <= now),
+        sa.and_(outbox.c.status == "sending", outbox.c.claimed_at < expired),
+    )
+    query = sa.select(outbox).where(due).order_by(outbox.c.id).limit(limit)
+    if ids is not None:
+        query = query.where(outbox.c.id.in_(ids))
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = [dict(r) for r in conn.execute(query).mappings()]
+    if rows:
+        conn.execute(
+            outbox.update()
+            .where(outbox.c.id.in_([r["id"] for r in rows]))
+            .values(
+                status="sending",
+                claimed_by=worker,
+                claimed_at=now,
+                attempts=outbox.c.attempts + 1,
+            )
+        )
+        for row in rows:
+            row["attempts"] += 1
+    return rows
+
+
+def mark_sent(conn: sa.Connection, message_id: int, *, now: datetime) -> None:
+    conn.execute(
+        outbox.update()
+        .where(outbox.c.id == message_id)
+        .values(status="sent", sent_at=now, last_error=None, message=b"")
+    )
+
+
+def mark_retry(
+    conn: sa.Connection, message_id: int, *, error: str, next_attempt_at: datetime
+) -> None:
+    conn.execute(
+        outbox.update()
+        .where(outbox.c.id == message_id)
+        .values(
+            status="queued",
+            last_error=error[:2000],
+            next_attempt_at=next_attempt_at,
+            claimed_by=None,
+            claimed_at=None,
+        )
+    )
+
+
+def mark_failed(conn: sa.Connection, message_id: int, *, error: str) -> None:
+    conn.execute(
+        outbox.update()
+        .where(outbox.c.id == message_id)
+        .values(status="failed", last_error=error[:2000], claimed_by=None, claimed_at=None)
+    )
+
+
+def record_permanent_failure(
+    conn: sa.Connection, email: str, *, error: str, now: datetime, suppress_after: int
+) -> bool:
+    """Count a permanent failure for ``email``; suppress it at ``suppress_after``. True if
+    the address is now suppressed."""
+    statement = _insert(conn, suppressed).values(
+        email=email, permanent_failures=1, last_error=error[:2000]
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["email"],
+        set_={
+            "permanent_failures": suppressed.c.permanent_failures + 1,
+            "last_error": statement.excluded.last_error,
+        },
+    )
+    conn.execute(statement)
+    failures = conn.execute(
+        sa.select(suppressed.c.permanent_failures).where(suppressed.c.email == email)
+    ).scalar_one()
+    if failures >= suppress_after:
+        conn.execute(
+            suppressed.update()
+            .where(suppressed.c.email == email, suppressed.c.suppressed_at.is_(None))
+            .values(suppressed_at=now)
+        )
+        return True
+    return False
+
+
+def is_suppressed(conn: sa.Connection, email: str) -> bool:
+    return (
+        conn.execute(
+            sa.select(suppressed.c.email).where(
+                suppressed.c.email == email, suppressed.c.suppressed_at.is_not(None)
+            )
+        ).first()
+        is not None
+    )
+
+
+def get_message(conn: sa.Connection, message_id: int) -> dict[str, Any] | None:
+    row = conn.execute(sa.select(outbox).where(outbox.c.id == message_id)).mappings().first()
+    if row is None:
+        return None
+    out = dict(row)
+    for column in ("next_attempt_at", "claimed_at", "created_at", "sent_at"):
+        if out[column] is not None:
+            out[column] = as_utc(out[column])
+    return out
+
+
+def status_counts(conn: sa.Connection) -> dict[str, int]:
+    """How many messages are in each state."""
+    rows = conn.execute(sa.select(outbox.c.status, sa.func.count()).group_by(outbox.c.status))
+    return {status: int(n) for status, n in rows}
