@@ -17,6 +17,7 @@ from paperscope.store import open_store
 from paperscope.web import api, pages, rss
 from paperscope.web.errors import install_error_handlers
 from paperscope.web.render import JsonTwinMiddleware
+from paperscope.web.services import TTLCache
 
 HERE = Path(__file__).parent
 
@@ -62,7 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = store
-    app.state.search = None  # created on first use by paperscope.web.render.search_service
+    app.state.search = None  # created on first use by paperscope.web.services.search_service
+    app.state.feed_cache = TTLCache(settings.feed_cache_seconds)
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, auto_reload=False
     )

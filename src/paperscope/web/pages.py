@@ -1,23 +1,31 @@
-"""HTML pages (each with a ``.json`` twin): feeds, trending, search, paper pages."""
+"""HTML pages, each with a JSON twin (``/path.json`` or ``?format=json``; see render.py)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from paperscope import feeds
-from paperscope.web.render import render
+from paperscope.paper_page import PaperView, load_paper
+from paperscope.rank import TrendingWeights
+from paperscope.web.errors import BadParameter
+from paperscope.web.render import render, wants_json
+from paperscope.web.services import feed_cache, search_service
 
 router = APIRouter(include_in_schema=False)
 
 PER_PAGE = 100
+SEARCH_PER_PAGE = 20
+SIMILAR_COUNT = 6
 PageNumber = Query(1, ge=1, le=10_000, alias="p", description="Page number, from 1.")
 
 
-def _feed_twin(feed: feeds.Feed) -> dict[str, Any]:
+def feed_twin(feed: feeds.Feed) -> dict[str, Any]:
+    """The JSON twin of a feed page."""
     period = feed.period
     return {
         "period": {
@@ -41,7 +49,9 @@ def _feed_page(
     request: Request, period: feeds.Period, page: int, *, home: bool = False
 ) -> Response:
     store = request.app.state.store
-    feed = feeds.feed(store, period, page=page, per_page=PER_PAGE)
+    feed = feed_cache(request.app).get(
+        ("feed", period.key, page), lambda: feeds.feed(store, period, page=page, per_page=PER_PAGE)
+    )
     anchor = period.start if period.kind == "day" else (feed.latest_day or period.start)
     anchor = min(max(anchor, period.start), period.end)
     context = {
@@ -53,14 +63,15 @@ def _feed_page(
         "month_key": feeds.month_period(anchor).key,
         "json_url": "/index.json" if home else f"{period.path}.json",
     }
-    return render(request, "feed.html", context, _feed_twin(feed))
+    return render(request, "feed.html", context, feed_twin(feed))
 
 
 @router.get("/")
 def home(request: Request, page: int = PageNumber) -> Response:
     """The latest daily list."""
-    day = feeds.latest_day(request.app.state.store) or date.today()
-    return _feed_page(request, feeds.day_period(day), page, home=True)
+    store = request.app.state.store
+    day = feed_cache(request.app).get(("latest",), lambda: feeds.latest_day(store))
+    return _feed_page(request, feeds.day_period(day or date.today()), page, home=True)
 
 
 @router.get("/papers/date/{day}")
@@ -84,5 +95,159 @@ def monthly(request: Request, month: str, page: int = PageNumber) -> Response:
 @router.get("/papers/jump")
 def jump(date: str = Query(..., max_length=32)) -> RedirectResponse:
     """The date-jump form's target: redirect to that day's list."""
-    period = feeds.parse_period("day", date)
-    return RedirectResponse(period.path, status_code=303)
+    return RedirectResponse(feeds.parse_period("day", date).path, status_code=303)
+
+
+# -- trending ------------------------------------------------------------------------------
+
+
+def trending_list(request: Request, page: int, per_page: int = 50) -> feeds.TrendingList:
+    settings = request.app.state.settings
+    store = request.app.state.store
+    return feed_cache(request.app).get(
+        ("trending", page, per_page),
+        lambda: feeds.trending(
+            store,
+            configured_now=settings.trending_now,
+            window_days=settings.trending_window_days,
+            page=page,
+            per_page=per_page,
+        ),
+    )
+
+
+def trending_twin(listing: feeds.TrendingList) -> dict[str, Any]:
+    return {
+        "now": listing.now,
+        "window_days": listing.window_days,
+        "formula": asdict(listing.weights),
+        "total": listing.total,
+        "page": listing.page,
+        "pages": listing.pages,
+        "papers": [{**asdict(e.card), "trending": asdict(e.score)} for e in listing.entries],
+    }
+
+
+@router.get("/trending")
+def trending(request: Request, page: int = PageNumber) -> Response:
+    """Papers trending now: upvotes and GitHub-star growth with time decay."""
+    listing = trending_list(request, page)
+    context = {"listing": listing, "nav": "trending", "json_url": "/trending.json"}
+    return render(request, "trending.html", context, trending_twin(listing))
+
+
+@router.get("/trending/formula")
+def trending_formula(request: Request) -> Response:
+    """How the trending score is computed."""
+    weights = TrendingWeights()
+    settings = request.app.state.settings
+    context = {"weights": weights, "nav": "trending", "window_days": settings.trending_window_days}
+    return render(request, "trending_formula.html", context, asdict(weights))
+
+
+# -- search --------------------------------------------------------------------------------
+
+
+def _parse_date(name: str, value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadParameter(f"{name}: {value!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+@router.get("/search")
+def search(
+    request: Request,
+    q: str = Query("", max_length=250, description="Search query or arXiv id/URL."),
+    mode: str = Query("hybrid", max_length=16),
+    since: str | None = Query(None, max_length=10),
+    until: str | None = Query(None, max_length=10),
+    category: str | None = Query(None, max_length=32),
+    has_code: bool = Query(False),
+    page: int = Query(1, ge=1, le=50, alias="p"),
+) -> Response:
+    """Hybrid (keyword + semantic) search with filters, snippets and paging."""
+    if mode not in ("hybrid", "keyword", "semantic"):
+        raise BadParameter(f"mode: {mode!r} is unknown; use hybrid, keyword or semantic")
+    since_day, until_day = _parse_date("since", since), _parse_date("until", until)
+    category = (category or "").strip() or None
+    filters_given: dict[str, Any] = {
+        "since": since_day,
+        "until": until_day,
+        "category": category,
+        "has_code": has_code,
+    }
+    context: dict[str, Any] = {
+        "nav": "search",
+        "query": q,
+        "mode": mode,
+        "filters": filters_given,
+        "results": None,
+        "page": page,
+        "per_page": SEARCH_PER_PAGE,
+    }
+    if not q.strip() and not any(filters_given.values()):
+        return render(request, "search.html", context, {"query": q, "hits": [], "total": 0})
+    from paperscope.search import SearchFilters
+
+    results = search_service(request.app).search(
+        q,
+        mode=mode,
+        filters=SearchFilters(
+            since=since_day, until=until_day, category=category, has_code=has_code
+        ),
+        limit=SEARCH_PER_PAGE,
+        offset=(page - 1) * SEARCH_PER_PAGE,
+    )
+    if results.redirect_paper_id and not wants_json(request):
+        return RedirectResponse(f"/papers/{results.redirect_paper_id}", status_code=303)
+    context["results"] = results
+    context["pages"] = max(1, min(50, -(-results.total // SEARCH_PER_PAGE)))
+    return render(request, "search.html", context, results.as_dict())
+
+
+# -- paper page ----------------------------------------------------------------------------
+
+
+def similar_papers(request: Request, paper_id: str, limit: int) -> list[Any]:
+    """Nearest papers by embedding; empty when the search stage cannot answer."""
+    try:
+        service = search_service(request.app)
+        hits: list[Any] = service.similar(paper_id, limit=limit)
+    except HTTPException:
+        return []
+    except Exception:  # similar papers are a garnish: never fail the page for them
+        return []
+    return hits
+
+
+def require_paper(request: Request, paper_id: str) -> PaperView:
+    view = load_paper(request.app.state.store, paper_id)
+    if view is None:
+        raise HTTPException(status_code=404, detail=f"There is no paper {paper_id!r} here.")
+    return view
+
+
+@router.get("/papers/{paper_id:path}/bibtex")
+def bibtex(request: Request, paper_id: str) -> PlainTextResponse:
+    """The paper's BibTeX entry as text."""
+    return PlainTextResponse(require_paper(request, paper_id).bibtex)
+
+
+@router.get("/papers/{paper_id:path}")
+def paper(request: Request, paper_id: str) -> Response:
+    """One paper: details, code, listings, upvotes, comments, similar papers, BibTeX."""
+    view = require_paper(request, paper_id)
+    if view.paper_id != paper_id and not wants_json(request):
+        return RedirectResponse(f"/papers/{view.paper_id}", status_code=301)
+    similar = similar_papers(request, view.paper_id, SIMILAR_COUNT)
+    context = {
+        "paper": view,
+        "similar": similar,
+        "nav": "",
+        "json_url": f"/papers/{view.paper_id}.json",
+    }
+    twin = {**asdict(view), "similar": [hit.as_dict() for hit in similar]}
+    return render(request, "paper.html", context, twin)

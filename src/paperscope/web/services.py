@@ -1,0 +1,84 @@
+"""Per-app service holders: the search service (one per app, created on first use) and a
+short-lived cache for the data behind the busiest pages."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from fastapi import FastAPI, HTTPException
+
+T = TypeVar("T")
+SEARCH_SYNC_SECONDS = 30.0
+_search_lock = threading.Lock()
+
+
+class SearchUnavailable(HTTPException):
+    def __init__(self, reason: str) -> None:
+        super().__init__(status_code=503, detail=f"Search is not available: {reason}")
+
+
+def search_service(app: FastAPI) -> Any:
+    """The app's ``SearchService``, created on first use and kept in step with the store.
+
+    Raises SearchUnavailable (503) when the search stage cannot be loaded.
+    """
+    with _search_lock:
+        service = app.state.search
+        if service is None:
+            try:
+                from paperscope.search import SearchService
+            except ImportError as error:  # the search stage is optional at run time
+                raise SearchUnavailable(str(error)) from error
+            service = SearchService(app.state.settings, app.state.store)
+            app.state.search = service
+            app.state.search_synced = time.monotonic()
+        elif time.monotonic() - getattr(app.state, "search_synced", 0.0) > SEARCH_SYNC_SECONDS:
+            # Papers submitted since the last sync become findable within this interval.
+            app.state.search_synced = time.monotonic()
+            service.sync()
+    return service
+
+
+class TTLCache:
+    """A small least-recently-used cache whose entries expire after ``seconds``.
+
+    The feed pages read the same few lists over and over; reusing a result for a second or
+    two is invisible to readers and spares the store. ``seconds=0`` turns it off.
+    """
+
+    def __init__(self, seconds: float, size: int = 256) -> None:
+        self.seconds = seconds
+        self.size = size
+        self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        if self.seconds <= 0:
+            return compute()
+        now = time.monotonic()
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None and now - found[0] < self.seconds:
+                self._entries.move_to_end(key)
+                value: T = found[1]
+                return value
+        value = compute()
+        with self._lock:
+            self._entries[key] = (now, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def feed_cache(app: FastAPI) -> TTLCache:
+    cache: TTLCache = app.state.feed_cache
+    return cache
