@@ -305,7 +305,9 @@ class LexicalIndex:
             )
             clauses.append((Occur.Must, author_query))
         if constraints.has_code:
-            clauses.append((Occur.Must, Query.term_query(self.schema, "has_code", 1)))
+            # A range, not a term: a Python int term is taken as signed and matches nothing.
+            code = Query.range_query(self.schema, "has_code", FieldType.Unsigned, 1, 1)
+            clauses.append((Occur.Must, code))
         for excluded in constraints.excluded:
             words = _STEMMED.analyze(excluded)
             if len(words) == 1:

@@ -352,7 +352,7 @@ def _explanations(
         entry["dense"] = {"rank": rank, "cosine": round(score, 4)}
     for entry in out.values():
         entry["rrf_contributions"] = {
-            name: round(weights[name] / (RRF_K + entry[name]["rank"]), 6)
+            name: weights[name] / (RRF_K + entry[name]["rank"])
             for name in ("lexical", "dense")
             if name in entry
         }

@@ -1,0 +1,122 @@
+"""SearchService end to end on a real store (SQLite and PostgreSQL): modes, filters inside
+both retrievers, pasted arXiv ids, snippets, explain, similar papers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from tests.factories import ingest_list, record
+from tests.search.conftest import day, embed_all, search_settings
+
+from paperscope.models import PaperscopeError
+from paperscope.search import SearchFilters, SearchService
+
+
+@pytest.fixture
+def service(corpus_store, data_dir, store_url, embedder) -> SearchService:
+    embed_all(corpus_store, embedder)
+    return SearchService(search_settings(data_dir, store_url), corpus_store, embedder=embedder)
+
+
+def ids(results) -> list[str]:
+    return [hit.paper_id for hit in results.hits]
+
+
+def test_three_modes_answer(service):
+    keyword = service.search("graph neural networks", mode="keyword")
+    semantic = service.search("graph neural networks", mode="semantic")
+    hybrid = service.search("graph neural networks")
+    assert ids(keyword)[0] in {"2401.00001", "2201.00005"}
+    assert all(h.lexical_rank and h.dense_rank is None for h in keyword.hits)
+    assert all(h.dense_rank and h.lexical_rank is None for h in semantic.hits)
+    assert hybrid.mode == "hybrid" and hybrid.hits
+    top = hybrid.hits[0]
+    assert top.lexical_rank is not None and top.dense_rank is not None
+    assert set(ids(hybrid)[:2]) == {"2401.00001", "2201.00005"}
+    scores = [h.score for h in hybrid.hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_pasted_arxiv_url_returns_that_paper_first(service):
+    for query in ("https://arxiv.org/abs/2405.00003v2", "arXiv:2405.00003", "2405.00003"):
+        results = service.search(query)
+        assert results.redirect_paper_id == "2405.00003"
+        assert ids(results)[0] == "2405.00003"
+    unknown = service.search("https://arxiv.org/abs/2999.99999")
+    assert unknown.redirect_paper_id is None
+
+
+def test_filters_apply_inside_both_retrievers(corpus_store, data_dir, store_url, embedder):
+    # Thirty near-duplicates of the query crowd the unfiltered top ten; the one paper that
+    # passes the filter ranks below them and must still be found, in every mode.
+    crowd = [
+        record(
+            arxiv_id=f"2101.{i:05d}",
+            title=f"Graph neural networks, part {i}",
+            abstract="Graph neural networks on graphs, graph networks and more graphs.",
+            published=day("2021-03-01"),
+        )
+        for i in range(10, 40)
+    ]
+    ingest_list(corpus_store, crowd)
+    embed_all(corpus_store, embedder)
+    settings = search_settings(data_dir, store_url, search_candidates=10)
+    service = SearchService(settings, corpus_store, embedder=embedder)
+    filters = SearchFilters(since=date(2024, 6, 1))
+    for mode in ("keyword", "semantic", "hybrid"):
+        unfiltered = ids(service.search("graph neural networks", mode=mode, limit=10))
+        assert "2406.00004" not in unfiltered
+        filtered = service.search("graph neural networks", mode=mode, filters=filters, limit=10)
+        assert ids(filtered) == ["2406.00004"], mode
+    for mode in ("keyword", "semantic", "hybrid"):
+        by_code = service.search("networks", mode=mode, filters=SearchFilters(has_code=True))
+        assert set(ids(by_code)) <= {"2401.00001", "2405.00003"}
+        assert "2401.00001" in ids(by_code)
+
+
+def test_query_operators_restrict_every_mode(service):
+    for mode in ("keyword", "semantic", "hybrid"):
+        assert set(ids(service.search("networks cat:cs.LG -tabular", mode=mode))) == {
+            "2401.00001",
+            "2201.00005",
+        }
+        assert ids(service.search('models author:"Grace Hopper"', mode=mode)) == ["2302.00002"]
+        assert ids(service.search("networks year:2022", mode=mode)) == ["2201.00005"]
+    assert ids(service.search("author:Turing", filters=SearchFilters(has_code=True))) == [
+        "2405.00003",
+        "2401.00001",
+    ]
+
+
+def test_snippets_highlight_and_escape(service):
+    hit = service.search("GAN baselines", mode="keyword").hits[0]
+    assert hit.paper_id == "2302.00002"
+    assert "<b>GAN</b>" in hit.snippet
+    assert "<script>" not in hit.snippet and "&lt;script&gt;" in hit.snippet
+
+
+def test_explain_says_why(service):
+    hit = service.search("graph networks", explain=True).hits[0]
+    assert hit.explain is not None
+    assert hit.explain["lexical"]["rank"] == hit.lexical_rank
+    assert hit.explain["dense"]["rank"] == hit.dense_rank
+    contributions = hit.explain["rrf_contributions"]
+    assert sum(contributions.values()) == pytest.approx(hit.score)
+
+
+def test_paging_and_limits(service):
+    everything = ids(service.search("networks OR graphs OR models", mode="keyword", limit=50))
+    page = ids(service.search("networks OR graphs OR models", mode="keyword", limit=2, offset=1))
+    assert page == everything[1:3]
+    with pytest.raises(PaperscopeError):
+        service.search("x", mode="fuzzy")
+
+
+def test_similar_papers_are_neighbours_without_the_paper_itself(service):
+    hits = service.similar("https://arxiv.org/abs/2401.00001", limit=3)
+    assert hits and "2401.00001" not in [h.paper_id for h in hits]
+    assert hits[0].paper_id == "2201.00005"
+    assert [h.dense_rank for h in hits] == list(range(1, len(hits) + 1))
+    with pytest.raises(PaperscopeError):
+        service.similar("2999.99999")
