@@ -7,6 +7,7 @@ import sys
 import click
 import typer
 
+from paperscope.cli import embed as embed_commands
 from paperscope.cli import ingest as ingest_commands
 from paperscope.cli import papers as papers_commands
 from paperscope.cli import search as search_commands
@@ -21,6 +22,7 @@ app = typer.Typer(
 )
 papers_commands.register(app)
 ingest_commands.register(app)
+embed_commands.register(app)
 search_commands.register(app)
 web_commands.register(app)
 

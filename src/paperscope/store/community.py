@@ -53,6 +53,13 @@ def voted_papers(conn: sa.Connection, user_id: int, paper_ids: Collection[str]) 
     return set(conn.execute(query).scalars())
 
 
+def user_votes(conn: sa.Connection, user_id: int) -> set[str]:
+    """Every paper this user has upvoted."""
+    return set(
+        conn.execute(sa.select(votes.c.paper_id).where(votes.c.user_id == user_id)).scalars()
+    )
+
+
 def community_counts(
     conn: sa.Connection, paper_ids: Collection[str]
 ) -> dict[str, tuple[int, int, int, int]]:
@@ -74,15 +81,17 @@ def community_counts(
         .group_by(listings.c.paper_id)
     )
     imported_counts = {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in imported}
-    vote_counts = dict(
-        conn.execute(
+    vote_counts: dict[str, int] = {
+        row[0]: int(row[1])
+        for row in conn.execute(
             sa.select(votes.c.paper_id, sa.func.count())
             .where(votes.c.paper_id.in_(ids))
             .group_by(votes.c.paper_id)
-        ).all()
-    )
-    comment_counts = dict(
-        conn.execute(
+        )
+    }
+    comment_counts: dict[str, int] = {
+        row[0]: int(row[1])
+        for row in conn.execute(
             sa.select(comments.c.paper_id, sa.func.count())
             .where(
                 comments.c.paper_id.in_(ids),
@@ -90,8 +99,8 @@ def community_counts(
                 comments.c.deleted.is_(False),
             )
             .group_by(comments.c.paper_id)
-        ).all()
-    )
+        )
+    }
     for paper_id in ids:
         up, com = imported_counts.get(paper_id, (0, 0))
         out[paper_id] = (

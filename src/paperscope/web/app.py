@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from paperscope.config import Settings
 from paperscope.store import open_store
-from paperscope.web import api, pages, rss
+from paperscope.web import accounts, api, community, pages, rss
 from paperscope.web.errors import install_error_handlers
 from paperscope.web.render import JsonTwinMiddleware
 from paperscope.web.services import TTLCache
@@ -73,6 +73,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = templates
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    # Accounts and community first: their POST routes under /papers/... must win over the
+    # paper page's /papers/{paper_id:path}.
+    app.include_router(accounts.router)
+    app.include_router(community.router)
+    app.include_router(community.api_router)
+    community.install(app)
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(rss.router)
