@@ -228,30 +228,39 @@ def latest_day(store: Store) -> date | None:
     return days[-1] if days else None
 
 
+def listed_cards(
+    store: Store,
+    *,
+    start: date,
+    end: date,
+    submitter: str | None = None,
+    sort: queries.FeedSort = "upvotes",
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[Card], int]:
+    """Cards of the papers listed between ``start`` and ``end``, one page, and the total."""
+    with store.read() as conn:
+        rows, total = queries.listed_papers(
+            conn, start=start, end=end, submitter=submitter, sort=sort, limit=limit, offset=offset
+        )
+        repos = queries.code_for(conn, (row["id"] for row in rows))
+    return [make_card(row, repos.get(row["id"], [])) for row in rows], total
+
+
 def feed(
     store: Store,
     period: Period,
     *,
     page: int = 1,
     per_page: int = 100,
-    submitter: str | None = None,
-    sort: queries.FeedSort = "upvotes",
 ) -> Feed:
     """One page of a period's list, with previous/next periods that have listings."""
     with store.read() as conn:
         days = queries.listing_days(conn)
-        rows, total = queries.listed_papers(
-            conn,
-            start=period.start,
-            end=period.end,
-            submitter=submitter,
-            sort=sort,
-            limit=per_page,
-            offset=(page - 1) * per_page,
-        )
-        repos = queries.code_for(conn, (row["id"] for row in rows))
+    cards, total = listed_cards(
+        store, start=period.start, end=period.end, limit=per_page, offset=(page - 1) * per_page
+    )
     previous, following = neighbours(days, period)
-    cards = [make_card(row, repos.get(row["id"], [])) for row in rows]
     return Feed(
         period=period,
         cards=cards,
@@ -368,20 +377,28 @@ def trending(
     *,
     configured_now: str | None = None,
     window_days: int = 7,
+    period: Period | None = None,
     page: int = 1,
     per_page: int = 50,
     weights: rank.TrendingWeights = rank.TrendingWeights(),
 ) -> TrendingList:
-    """One page of the papers trending now (see docs/trending.md)."""
+    """One page of the papers trending now (see docs/trending.md).
+
+    With a ``period``, the papers listed in it, scored as at the end of it.
+    """
     with store.read() as conn:
-        days = queries.listing_days(conn)
-        now = trending_moment(
-            configured_now,
-            days[-1] if days else None,
-            window_days=window_days,
-            wall_clock=datetime.now(UTC),
-        )
-        window = timedelta(days=window_days)
+        if period is not None:
+            now = _day_start(period.end) + timedelta(days=1)
+            window = now - _day_start(period.start)
+        else:
+            days = queries.listing_days(conn)
+            now = trending_moment(
+                configured_now,
+                days[-1] if days else None,
+                window_days=window_days,
+                wall_clock=datetime.now(UTC),
+            )
+            window = timedelta(days=window_days)
         rows, _total = queries.listed_papers(
             conn, start=(now - window).date(), end=(now - timedelta(microseconds=1)).date()
         )
@@ -395,4 +412,4 @@ def trending(
         TrendingEntry(make_card(papers[s.paper_id], repos.get(s.paper_id, [])), s)
         for s in scores[start : start + per_page]
     ]
-    return TrendingList(now, window_days, entries, len(scores), page, per_page, weights)
+    return TrendingList(now, window.days, entries, len(scores), page, per_page, weights)

@@ -12,7 +12,7 @@ from paperscope.store.papers import as_date
 from paperscope.store.tables import code_repos, listings, papers
 from paperscope.store.tables_community import comments, votes
 
-FeedSort = Literal["upvotes", "published"]
+FeedSort = Literal["upvotes", "listed"]
 
 _PAPER_COLUMNS = (
     papers.c.id,
@@ -85,7 +85,7 @@ def listed_papers(
 
     Each row carries the paper, its listing, and this site's vote and comment counts. Sorted by
     upvotes (imported + local), then newest day, then listing position, as HF orders a list;
-    or by arXiv publication date.
+    or (``listed``) newest day first, then upvotes.
     """
     local_votes = _local_votes().label("local_votes")
     local_comments = _local_comments().label("local_comments")
@@ -101,9 +101,12 @@ def listed_papers(
         .select_from(listings.join(papers, papers.c.id == listings.c.paper_id))
         .where(*where)
     )
-    if sort == "published":
+    if sort == "listed":
         query = query.order_by(
-            papers.c.published.desc(), listings.c.listing_date.desc(), listings.c.position
+            listings.c.listing_date.desc(),
+            (listings.c.imported_upvotes + local_votes).desc(),
+            listings.c.position,
+            papers.c.id,
         )
     else:
         query = query.order_by(

@@ -2,6 +2,174 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+
+from paperscope import feeds
+from paperscope.paper_page import load_paper
+from paperscope.web.api_models import (
+    DailyPaperPublic,
+    PaperPublic,
+    SearchItemPublic,
+    TrendingItemPublic,
+    daily_item,
+    paper_from_view,
+    trending_item,
+)
+from paperscope.web.errors import BadParameter
+from paperscope.web.pages import trending_list
+from paperscope.web.services import feed_cache, search_service
 
 router = APIRouter(prefix="/api", tags=["api"])
+
+
+def _period(date_: str | None, week: str | None, month: str | None) -> feeds.Period | None:
+    given = [(kind, value) for kind, value in (("day", date_), ("week", week), ("month", month))]
+    chosen = [(kind, value) for kind, value in given if value]
+    if len(chosen) > 1:
+        raise BadParameter("give at most one of date, week and month")
+    if not chosen:
+        return None
+    kind, value = chosen[0]
+    return feeds.parse_period(kind, value)  # type: ignore[arg-type]
+
+
+def _next_link(request: Request, response: Response, page: int, has_more: bool) -> None:
+    if has_more:
+        url = request.url.include_query_params(p=page + 1)
+        response.headers["Link"] = f'<{url}>; rel="next"'
+
+
+@router.get(
+    "/daily_papers", response_model=list[DailyPaperPublic], response_model_exclude_none=True
+)
+def daily_papers(
+    request: Request,
+    response: Response,
+    p: int = Query(0, ge=0, le=10_000, description="Page, from 0."),
+    limit: int = Query(50, ge=1, le=100, description="Items per page (1-100)."),
+    date: str | None = Query(None, max_length=10, description="Listing day, YYYY-MM-DD."),
+    week: str | None = Query(None, max_length=8, description="ISO week, YYYY-Www."),
+    month: str | None = Query(None, max_length=7, description="Month, YYYY-MM."),
+    submitter: str | None = Query(None, max_length=100, description="Who submitted it."),
+    sort: Literal["publishedAt", "trending"] | None = Query(
+        None, description="publishedAt: newest listing first; trending: by trending score."
+    ),
+) -> list[DailyPaperPublic]:
+    """Daily papers, as HF's ``/api/daily_papers``: by upvotes within a period, else newest."""
+    period = _period(date, week, month)
+    if sort == "trending":
+        settings = request.app.state.settings
+        listing = feeds.trending(
+            request.app.state.store,
+            configured_now=settings.trending_now,
+            window_days=settings.trending_window_days,
+            period=period,
+            page=p + 1,
+            per_page=limit,
+        )
+        cards, total = [entry.card for entry in listing.entries], listing.total
+    else:
+        order: Literal["upvotes", "listed"] = (
+            "listed" if sort == "publishedAt" or period is None else "upvotes"
+        )
+        start = period.start if period else _EARLIEST
+        end = period.end if period else _LATEST
+        store = request.app.state.store
+        cards, total = feed_cache(request.app).get(
+            ("api-daily", start, end, submitter, order, limit, p),
+            lambda: feeds.listed_cards(
+                store,
+                start=start,
+                end=end,
+                submitter=submitter,
+                sort=order,
+                limit=limit,
+                offset=p * limit,
+            ),
+        )
+    _next_link(request, response, p, (p + 1) * limit < total)
+    response.headers["X-Total-Count"] = str(total)
+    return [daily_item(card) for card in cards]
+
+
+_EARLIEST = date(1900, 1, 1)
+_LATEST = date(9999, 12, 31)
+
+
+@router.get(
+    "/papers/search", response_model=list[SearchItemPublic], response_model_exclude_none=True
+)
+def search_papers(
+    request: Request,
+    q: str = Query(..., min_length=1, max_length=250, description="Search query."),
+    limit: int = Query(50, ge=1, le=120, description="Items (1-120)."),
+    mode: Literal["hybrid", "keyword", "semantic"] = Query("hybrid"),
+) -> list[SearchItemPublic]:
+    """Search papers (hybrid keyword + semantic), in HF's ``[{paper, numComments}]`` shape."""
+    service = search_service(request.app)
+    hits: list[Any] = []
+    offset = 0
+    # The search stage pages by at most 100; HF allows 120 per call.
+    while len(hits) < limit:
+        found = service.search(q, mode=mode, limit=min(100, limit - len(hits)), offset=offset)
+        hits.extend(found.hits)
+        offset += len(found.hits)
+        if not found.hits or offset >= found.total:
+            break
+    return _items(request, [(hit.paper_id, hit.score) for hit in hits])
+
+
+def _items(request: Request, scored: list[tuple[str, float]]) -> list[SearchItemPublic]:
+    items = []
+    for paper_id, score in scored:
+        view = load_paper(request.app.state.store, paper_id)
+        if view is not None:
+            paper = paper_from_view(view)
+            items.append(SearchItemPublic(paper=paper, numComments=view.num_comments, score=score))
+    return items
+
+
+@router.get("/trending", response_model=list[TrendingItemPublic], response_model_exclude_none=True)
+def trending(
+    request: Request,
+    response: Response,
+    p: int = Query(0, ge=0, le=10_000, description="Page, from 0."),
+    limit: int = Query(50, ge=1, le=100, description="Items per page (1-100)."),
+) -> list[TrendingItemPublic]:
+    """Trending papers with each score's parts (formula: /trending/formula)."""
+    listing = trending_list(request, p + 1, limit)
+    _next_link(request, response, p, (p + 1) * limit < listing.total)
+    response.headers["X-Trending-Now"] = listing.now.isoformat()
+    return [trending_item(entry.card, entry.score) for entry in listing.entries]
+
+
+@router.get(
+    "/papers/{paper_id:path}/similar",
+    response_model=list[SearchItemPublic],
+    response_model_exclude_none=True,
+)
+def similar(
+    request: Request, paper_id: str, limit: int = Query(10, ge=1, le=50)
+) -> list[SearchItemPublic]:
+    """Papers nearest to this one by meaning (embeddings)."""
+    view = load_paper(request.app.state.store, paper_id)
+    if view is None:
+        raise HTTPException(status_code=404, detail=f"no paper {paper_id!r}")
+    hits = search_service(request.app).similar(view.paper_id, limit=limit)
+    return _items(request, [(hit.paper_id, hit.score) for hit in hits])
+
+
+@router.get(
+    "/papers/{paper_id:path}",
+    response_model=PaperPublic,
+    response_model_exclude_none=True,
+)
+def paper(request: Request, paper_id: str) -> PaperPublic:
+    """One paper, flat, as HF's ``/api/papers/{id}``; 404 when unknown."""
+    view = load_paper(request.app.state.store, paper_id)
+    if view is None:
+        raise HTTPException(status_code=404, detail=f"no paper {paper_id!r}")
+    return paper_from_view(view)

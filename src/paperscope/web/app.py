@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from paperscope.config import Settings
 from paperscope.store import open_store
-from paperscope.web import accounts, api, community, pages, rss
+from paperscope.web import accounts, api, community, pages, rss, subscriptions
 from paperscope.web.errors import install_error_handlers
 from paperscope.web.render import JsonTwinMiddleware
 from paperscope.web.services import TTLCache
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(rss.router)
+    app.include_router(subscriptions.router)
     install_error_handlers(app)
     app.add_middleware(JsonTwinMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
