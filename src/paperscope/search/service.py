@@ -15,17 +15,15 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
-
 from paperscope.config import Settings
 from paperscope.index.embedder import Embedder, document_text, load_embedder
-from paperscope.index.lexical import Constraints, LexicalHit, LexicalIndex, plain_snippet
+from paperscope.index.lexical import LexicalIndex, plain_snippet
 from paperscope.index.sync import LexicalSync, SyncReport
 from paperscope.index.vectors import VectorIndex, new_vector_index
 from paperscope.ingest.ids import IdError, parse_arxiv_id
 from paperscope.models import PaperscopeError
-from paperscope.search.fusion import RRF_K, reciprocal_rank_fusion
 from paperscope.search.query import ParsedQuery, parse_query
+from paperscope.search.retrieval import Ranked, Retriever, constraints_for, explanations
 from paperscope.search.types import MODES, SearchFilters, SearchHit, SearchResults
 from paperscope.store import Store
 from paperscope.store.embeddings import load_vectors
@@ -33,27 +31,6 @@ from paperscope.store.search import hit_details, visible_paper_id
 
 MAX_LIMIT = 100
 MAX_OFFSET = 1000
-
-
-def constraints_for(parsed: ParsedQuery, filters: SearchFilters | None) -> Constraints:
-    """The query's operators and the caller's filters as one set of constraints (pure)."""
-    filters = filters or SearchFilters()
-    since = max((d for d in (parsed.since, filters.since) if d), default=None)
-    until = min((d for d in (parsed.until, filters.until) if d), default=None)
-    groups: list[tuple[str, ...]] = []
-    if parsed.categories:
-        groups.append(tuple(parsed.categories))
-    if filters.category:
-        groups.append((filters.category,))
-    authors = [*parsed.authors, *([filters.author] if filters.author else [])]
-    return Constraints(
-        since=since,
-        until=until,
-        category_groups=tuple(groups),
-        authors=tuple(authors),
-        has_code=parsed.has_code or filters.has_code,
-        excluded=parsed.excluded,
-    )
 
 
 class SearchService:
@@ -136,6 +113,20 @@ class SearchService:
 
     # -- search --------------------------------------------------------------------------
 
+    def retriever(self) -> Retriever:
+        """Retrieval over this server's current indexes."""
+        embedder = self.embedder()
+        return Retriever(
+            self.lexical,
+            self._vectors,
+            embedder,
+            weights={
+                "lexical": self.settings.search_lexical_weight,
+                "dense": self.settings.search_dense_weight,
+            },
+            embedder_problem=self._embedder_error,
+        )
+
     def search(
         self,
         query: str,
@@ -163,112 +154,39 @@ class SearchService:
             with self.store.read() as conn:
                 found = visible_paper_id(conn, parsed.arxiv_id)
             if found:
-                hits = self._hits([(found, 1.0, None, None)], parsed, explain, {})
+                hits = self._hits([Ranked(found, 1.0)], parsed, explain, {})
                 return SearchResults(hits, len(hits), mode, parsed, redirect_paper_id=found)
 
         constraints = constraints_for(parsed, filters)
         depth = max(self.settings.search_candidates, offset + limit)
-        ranked: list[tuple[str, float, int | None, int | None]]
-        details: dict[str, dict[str, Any]] = {}
-        if not parsed.has_text:
-            # Filters alone: every matching paper, newest first.
-            lexical_hits, total = self.lexical.search((), (), constraints, limit=offset + limit)
-            ranked = [(h.paper_id, 0.0, None, None) for h in lexical_hits]
-        else:
-            lexical_hits, lexical_total = [], 0
-            if mode in ("hybrid", "keyword"):
-                lexical_hits, lexical_total = self.lexical.search(
-                    parsed.terms, parsed.phrases, constraints, limit=depth
-                )
-            dense_hits: list[tuple[str, float]] = []
-            if mode in ("hybrid", "semantic"):
-                dense_hits, parsed = self._dense(parsed, constraints, depth)
-            ranked, total = self._rank(mode, lexical_hits, lexical_total, dense_hits)
-            if explain:
-                details = _explanations(
-                    mode, lexical_hits, dense_hits, self._weights(), parsed, constraints
-                )
-        hits = self._hits(ranked[offset : offset + limit], parsed, explain, details)
+        retriever = self.retriever()
+        with self._lock:  # a sync may be growing the vector index
+            retrieval = retriever.retrieve(parsed, constraints, mode=mode, depth=depth)
+        if retrieval.notes:
+            parsed = dataclasses.replace(parsed, notes=(*parsed.notes, *retrieval.notes))
+        details = (
+            explanations(mode, retrieval, retriever.weights, parsed, constraints) if explain else {}
+        )
+        hits = self._hits(retrieval.ranked[offset : offset + limit], parsed, explain, details)
         if explain:
             elapsed = round((time.perf_counter() - started) * 1000, 2)
             for hit in hits:
                 if hit.explain is not None:
                     hit.explain["elapsed_ms"] = elapsed
-        return SearchResults(hits, total, mode, parsed)
-
-    def _weights(self) -> dict[str, float]:
-        return {
-            "lexical": self.settings.search_lexical_weight,
-            "dense": self.settings.search_dense_weight,
-        }
-
-    def _rank(
-        self,
-        mode: str,
-        lexical_hits: Sequence[LexicalHit],
-        lexical_total: int,
-        dense_hits: Sequence[tuple[str, float]],
-    ) -> tuple[list[tuple[str, float, int | None, int | None]], int]:
-        if mode == "keyword":
-            return [
-                (h.paper_id, h.score, rank, None) for rank, h in enumerate(lexical_hits, 1)
-            ], lexical_total
-        if mode == "semantic":
-            return [
-                (paper_id, score, None, rank)
-                for rank, (paper_id, score) in enumerate(dense_hits, 1)
-            ], len(dense_hits)
-        fused = reciprocal_rank_fusion(
-            {
-                "lexical": [h.paper_id for h in lexical_hits],
-                "dense": [paper_id for paper_id, _ in dense_hits],
-            },
-            self._weights(),
-            k=RRF_K,
-        )
-        ranked = [
-            (f.paper_id, f.score, f.ranks.get("lexical"), f.ranks.get("dense")) for f in fused
-        ]
-        return ranked, len(ranked)
-
-    def _dense(
-        self, parsed: ParsedQuery, constraints: Constraints, depth: int
-    ) -> tuple[list[tuple[str, float]], ParsedQuery]:
-        embedder = self.embedder()
-        if embedder is None:
-            note = f"semantic search unavailable: {self._embedder_error}"
-            return [], dataclasses.replace(parsed, notes=(*parsed.notes, note))
-        with self._lock:
-            vectors = self._vectors
-            if vectors is None or not len(vectors):
-                note = "no paper vectors yet (run `paperscope embed`): keyword ranking only"
-                return [], dataclasses.replace(parsed, notes=(*parsed.notes, note))
-            allowed = self._allowed(vectors, constraints)
-            query_vector = embedder.embed_query(parsed.text)
-            return vectors.search(query_vector, depth, allowed), parsed
-
-    def _allowed(self, vectors: VectorIndex, constraints: Constraints) -> np.ndarray | None:
-        """The vector positions the constraints allow, found by the same tantivy clauses."""
-        if not constraints.restricts:
-            return None
-        mask = np.zeros(len(vectors), dtype=bool)
-        for paper_id in self.lexical.matching_ids(constraints, limit=self.lexical.count()):
-            position = vectors.position(paper_id)
-            if position is not None:
-                mask[position] = True
-        return mask
+        return SearchResults(hits, retrieval.total, mode, parsed)
 
     def _hits(
         self,
-        ranked: Sequence[tuple[str, float, int | None, int | None]],
+        ranked: Sequence[Ranked],
         parsed: ParsedQuery,
         explain: bool,
         details: dict[str, dict[str, Any]],
     ) -> list[SearchHit]:
         with self.store.read() as conn:
-            rows = hit_details(conn, [paper_id for paper_id, *_ in ranked])
+            rows = hit_details(conn, [r.paper_id for r in ranked])
         hits = []
-        for paper_id, score, lexical_rank, dense_rank in ranked:
+        for entry in ranked:
+            paper_id = entry.paper_id
             row = rows.get(paper_id)
             if row is None:  # hidden or deleted since the index last synced
                 continue
@@ -276,9 +194,9 @@ class SearchService:
                 SearchHit(
                     paper_id=paper_id,
                     title=row["title"],
-                    score=score,
-                    lexical_rank=lexical_rank,
-                    dense_rank=dense_rank,
+                    score=entry.score,
+                    lexical_rank=entry.lexical_rank,
+                    dense_rank=entry.dense_rank,
                     snippet=self.lexical.snippet(parsed.terms, parsed.phrases, row["abstract"]),
                     authors=row["authors"],
                     published=row["published"],
@@ -314,7 +232,7 @@ class SearchService:
         ranked = [(pid, score) for pid, score in neighbours if pid != found][:limit]
         empty = ParsedQuery(raw="")
         hits = self._hits(
-            [(pid, score, None, rank) for rank, (pid, score) in enumerate(ranked, 1)],
+            [Ranked(pid, score, dense_rank=rank) for rank, (pid, score) in enumerate(ranked, 1)],
             empty,
             False,
             {},
@@ -322,38 +240,3 @@ class SearchService:
         for hit in hits:
             hit.snippet = hit.snippet or plain_snippet("")
         return hits
-
-
-def _explanations(
-    mode: str,
-    lexical_hits: Sequence[LexicalHit],
-    dense_hits: Sequence[tuple[str, float]],
-    weights: dict[str, float],
-    parsed: ParsedQuery,
-    constraints: Constraints,
-) -> dict[str, dict[str, Any]]:
-    """Why each candidate ranked where it did: both ranks and raw scores, RRF contributions."""
-    out: dict[str, dict[str, Any]] = {}
-    restricted = dataclasses.asdict(constraints)
-    for key in ("since", "until"):
-        restricted[key] = restricted[key].isoformat() if restricted[key] else None
-    shared = {
-        "mode": mode,
-        "query": parsed.as_dict(),
-        "constraints": restricted,
-        "rrf_k": RRF_K,
-        "weights": weights,
-    }
-    for rank, hit in enumerate(lexical_hits, 1):
-        entry = out.setdefault(hit.paper_id, dict(shared))
-        entry["lexical"] = {"rank": rank, "bm25": round(hit.score, 4)}
-    for rank, (paper_id, score) in enumerate(dense_hits, 1):
-        entry = out.setdefault(paper_id, dict(shared))
-        entry["dense"] = {"rank": rank, "cosine": round(score, 4)}
-    for entry in out.values():
-        entry["rrf_contributions"] = {
-            name: weights[name] / (RRF_K + entry[name]["rank"])
-            for name in ("lexical", "dense")
-            if name in entry
-        }
-    return out
