@@ -211,6 +211,10 @@ class Settings(BaseSettings):
     worker_interval_seconds: float = Field(
         60.0, gt=0, description="Pause between two rounds of `paperscope worker`'s jobs."
     )
+    worker_jobs: str = Field(
+        "digests",
+        description="Comma-separated jobs `paperscope worker` runs each round: digests, stars.",
+    )
 
     @property
     def store_url(self) -> str:

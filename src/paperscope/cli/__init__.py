@@ -8,10 +8,12 @@ import click
 import typer
 
 from paperscope.cli import embed as embed_commands
+from paperscope.cli import digests as digests_commands
 from paperscope.cli import ingest as ingest_commands
 from paperscope.cli import papers as papers_commands
 from paperscope.cli import search as search_commands
 from paperscope.cli import web as web_commands
+from paperscope.cli import worker as worker_commands
 from paperscope.models import PaperscopeError
 
 app = typer.Typer(
@@ -25,6 +27,8 @@ ingest_commands.register(app)
 embed_commands.register(app)
 search_commands.register(app)
 web_commands.register(app)
+digests_commands.register(app)
+worker_commands.register(app)
 
 
 def main() -> None:

@@ -7,14 +7,16 @@ papers the subscription was already sent are left out, so no one gets a paper tw
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from paperscope import rank
 from paperscope.digests.compose import DigestItem, DigestPaper
 from paperscope.digests.model import Subscription
 
 
 def trending_score(row: dict[str, Any]) -> float:
-    """Upvotes (imported and local) order a period's papers, as the daily lists do."""
+    """Upvotes (imported and local): the order of author and category digests."""
     return float((row.get("upvotes") or 0) + (row.get("votes") or 0))
 
 
@@ -30,14 +32,38 @@ def to_paper(row: dict[str, Any]) -> DigestPaper:
     )
 
 
-def trending_reason(row: dict[str, Any]) -> str:
-    upvotes = int((row.get("upvotes") or 0) + (row.get("votes") or 0))
-    parts = [f"{upvotes} upvote{'s' if upvotes != 1 else ''}"]
+def _listed_at(row: dict[str, Any]) -> datetime:
+    day = row["listing_date"]
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def rank_pool(pool: Sequence[dict[str, Any]]) -> list[tuple[dict[str, Any], rank.TrendingScore]]:
+    """The site's published trending formula over a period's papers, computed at the end of
+    the period's newest listing day (star growth is not part of a digest's score)."""
+    listed = [row for row in pool if row.get("listing_date")]
+    if not listed:
+        return []
+    now = max(_listed_at(row) for row in listed) + timedelta(days=1)
+    by_id = {row["id"]: row for row in listed}
+    inputs = [
+        rank.TrendingInput(
+            paper_id=row["id"],
+            listed_at=_listed_at(row),
+            imported_upvotes=int(row.get("upvotes") or 0),
+            local_votes=int(row.get("votes") or 0),
+            star_growth=0,
+        )
+        for row in listed
+    ]
+    return [(by_id[s.paper_id], s) for s in rank.rank_trending(inputs, now)]
+
+
+def trending_reason(row: dict[str, Any], score: rank.TrendingScore) -> str:
+    upvotes = score.imported_upvotes + score.local_votes
+    parts = [f"score {score.score:.2f}", f"{upvotes} upvote{'s' if upvotes != 1 else ''}"]
     if row.get("stars"):
         parts.append(f"{int(row['stars']):,} GitHub stars")
-    day = row.get("listing_date")
-    listed = f" on the {day.isoformat()} list" if day else ""
-    return f"Trending{listed}: " + ", ".join(parts)
+    return f"Trending on the {row['listing_date'].isoformat()} list: " + ", ".join(parts)
 
 
 def _author_match(row: dict[str, Any], wanted: str) -> str | None:
@@ -81,15 +107,17 @@ def select_items(
         return items
     if subscription.kind == "author" and subscription.author:
         matched = [(row, _author_match(row, subscription.author)) for row in fresh]
-        ranked = sorted(
+        by_author = sorted(
             ((row, name) for row, name in matched if name), key=lambda p: -trending_score(p[0])
         )
-        return [DigestItem(to_paper(row), f"New paper by {name}") for row, name in ranked[:limit]]
+        return [
+            DigestItem(to_paper(row), f"New paper by {name}") for row, name in by_author[:limit]
+        ]
     if subscription.kind == "category" and subscription.category:
         category = subscription.category
         ranked_rows = sorted(
             (row for row in fresh if _in_category(row, category)), key=lambda r: -trending_score(r)
         )
         return [DigestItem(to_paper(row), f"New in {category}") for row in ranked_rows[:limit]]
-    ranked_rows = sorted(fresh, key=lambda r: (-trending_score(r), r["id"]))
-    return [DigestItem(to_paper(row), trending_reason(row)) for row in ranked_rows[:limit]]
+    ranked = rank_pool(fresh)[:limit]
+    return [DigestItem(to_paper(row), trending_reason(row, score)) for row, score in ranked]

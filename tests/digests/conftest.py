@@ -1,0 +1,113 @@
+"""Fixtures for digest tests: a real SMTP server (aiosmtpd) and a small listed corpus."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from digests.smtp_server import SmtpServer
+from factories import ingest_list, listed, record
+from paperscope.config import Settings
+from paperscope.store import Store
+
+SECRET = "digest-tests-secret"
+BASE_URL = "https://papers.example.org"
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def mail_settings(data_dir: Path, store_url: str, smtp: SmtpServer) -> Settings:
+    return Settings(
+        data_dir=data_dir,
+        database_url=store_url,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp.port,
+        base_url=BASE_URL,
+        secret_key=SECRET,
+        mail_from="paperscope <digests@papers.example.org>",
+        mail_retry_base_seconds=0,
+    )
+
+
+@pytest.fixture
+def mail_env(cli_env: dict[str, str], smtp: SmtpServer) -> dict[str, str]:
+    """Environment for the real ``paperscope`` command, pointed at the test SMTP server."""
+    return {
+        **cli_env,
+        "PAPERSCOPE_SMTP_HOST": "127.0.0.1",
+        "PAPERSCOPE_SMTP_PORT": str(smtp.port),
+        "PAPERSCOPE_BASE_URL": BASE_URL,
+        "PAPERSCOPE_SECRET_KEY": SECRET,
+        "PAPERSCOPE_MAIL_FROM": "paperscope <digests@papers.example.org>",
+    }
+
+
+PAPERS = [
+    # (arXiv id, title, authors, listing day, upvotes)
+    ("2401.00001", "Sparse Attention for Long Documents", ["Ada Lovelace"], "2024-01-08", 40),
+    ("2401.00002", "Diffusion Models for Protein Design", ["Alan Turing"], "2024-01-08", 12),
+    (
+        "2401.00003",
+        "A Benchmark of Retrieval Augmented Generation",
+        ["Grace Hopper"],
+        "2024-01-09",
+        25,
+    ),
+    (
+        "2401.00004",
+        "Diffusion Transformers at Scale",
+        ["Ada Lovelace", "Edsger Dijkstra"],
+        "2024-01-09",
+        7,
+    ),
+    ("2401.00005", "Tokenizer-free Language Models", ["Barbara Liskov"], "2024-01-10", 3),
+    ("2401.00006", "Robot Learning from Video", ["Donald Knuth"], "2024-01-10", 30),
+]
+
+
+@pytest.fixture
+def corpus(store: Store) -> list[str]:
+    """Six papers listed on three weekdays (Mon 2024-01-08 .. Wed 2024-01-10)."""
+    ingest_list(
+        store,
+        [
+            record(
+                arxiv_id=arxiv_id,
+                title=title,
+                authors=authors,
+                abstract=f"{title}. " + "We show a method and measure it carefully. " * 12,
+                categories=["cs.LG"] if i % 2 else ["cs.CL"],
+                primary_category="cs.LG" if i % 2 else "cs.CL",
+                code_urls=[f"https://github.com/lab/repo{i}"] if i == 0 else [],
+                listing=listed(day, upvotes=upvotes, position=i),
+            )
+            for i, (arxiv_id, title, authors, day, upvotes) in enumerate(PAPERS)
+        ],
+    )
+    return [p[0] for p in PAPERS]
+
+
+# Wednesday 2024-01-10, 08:00 UTC: a daily digest at 07:00 UTC is due.
+WEDNESDAY_8AM = datetime(2024, 1, 10, 8, 0, tzinfo=UTC)
+
+
+def link(message: EmailMessage, pattern: str) -> str:
+    """The first URL path in the plain-text part that matches ``pattern`` (a regex)."""
+    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    found = re.search(pattern, text)
+    assert found, f"no link like {pattern!r} in:\n{text}"
+    return found.group(0)
+
+
+def token_of(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[1]

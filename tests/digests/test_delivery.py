@@ -1,0 +1,217 @@
+"""Subscribing, composing and delivering through a real SMTP server, on SQLite and
+PostgreSQL: confirmation, digest content and headers, once per period, never the same paper
+twice, retries on 4xx, failure and suppression on 5xx."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from digests.conftest import WEDNESDAY_8AM, link, token_of
+from digests.smtp_server import SmtpServer
+from factories import ingest_list, listed, record
+from paperscope.config import Settings
+from paperscope.digests import jobs, service
+from paperscope.digests.model import SubscriptionRequest
+from paperscope.store import Store
+from paperscope.store import outbox as outbox_queries
+
+
+def subscribe_and_confirm(
+    settings: Settings, store: Store, smtp: SmtpServer, email: str, **fields: object
+) -> None:
+    outcome = service.subscribe(
+        settings, store, SubscriptionRequest(email=email, **fields), client="10.0.0.1"
+    )
+    jobs.deliver(settings, store, ids=outcome.outbox_ids)
+    confirmation = smtp.to(email)[-1]
+    service.confirm(settings, store, token_of(link(confirmation, r"\S+/subscriptions/confirm/\S+")))
+
+
+def test_confirmation_mail_arrives_and_its_link_activates(
+    mail_settings: Settings, store: Store, smtp: SmtpServer
+) -> None:
+    outcome = service.subscribe(
+        mail_settings, store, SubscriptionRequest(email="ada@example.org"), client="10.0.0.1"
+    )
+    assert jobs.deliver(mail_settings, store, ids=outcome.outbox_ids).sent == 1
+    [mail] = smtp.to("ada@example.org")
+    assert mail["Subject"] == "Confirm your paperscope subscription"
+    assert "List-Unsubscribe" not in mail  # transactional, not a list mail
+    url = link(mail, r"https://papers\.example\.org/subscriptions/confirm/\S+")
+    [pending] = service.list_subscriptions(store)
+    assert pending.status == "pending"
+    confirmed = service.confirm(mail_settings, store, token_of(url))
+    assert confirmed.status == "active"
+    assert service.confirm(mail_settings, store, token_of(url)).status == "active"  # twice: fine
+
+
+def test_digest_content_headers_once_per_period_and_no_repeats(
+    mail_settings: Settings, store: Store, smtp: SmtpServer, corpus: list[str]
+) -> None:
+    subscribe_and_confirm(mail_settings, store, smtp, "ada@example.org")
+    smtp.clear()
+    composed, delivered = jobs.run_digests(mail_settings, store, now=WEDNESDAY_8AM)
+    assert (composed.composed, delivered.sent) == (1, 1)
+    [raw_envelope] = smtp.recorder.messages
+    raw = raw_envelope[1]
+    [digest] = smtp.messages()
+    # RFC 8058 headers, on the wire, unfolded and not encoded.
+    assert b"\r\nList-Unsubscribe: <https://papers.example.org/u/" in raw
+    assert b">, <mailto:digests@papers.example.org?subject=unsubscribe>\r\n" in raw
+    assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert digest["List-Id"] == "paperscope trending digest <trending.papers.example.org>"
+    assert digest["Message-ID"].startswith("<digest.") and digest["Date"]
+    assert digest.get_content_type() == "multipart/alternative"
+    text = digest.get_body(("plain",)).get_content()
+    html = digest.get_body(("html",)).get_content()
+    # The newest listing day (Wed 2024-01-10) is the daily digest's period: two papers.
+    assert "Robot Learning from Video" in text and "Tokenizer-free Language Models" in text
+    assert "Sparse Attention" not in text
+    assert text.index("Robot Learning") < text.index("Tokenizer-free")  # 30 vs 3 upvotes
+    assert "Trending on the 2024-01-10 list" in text
+    assert "https://arxiv.org/abs/2401.00006" in html
+    assert "/subscriptions/manage/" in text
+    assert digest["Subject"] == "2 trending papers · 2024-01-10"
+
+    again = jobs.run_digests(mail_settings, store, now=WEDNESDAY_8AM + timedelta(hours=3))
+    assert (again[0].due, again[1].sent) == (0, 0)
+    # Next day, no new listing: nothing new to send, so no mail (empty digests are skipped).
+    thursday = jobs.run_digests(mail_settings, store, now=WEDNESDAY_8AM + timedelta(days=1))
+    assert (thursday[0].due, thursday[0].empty, thursday[1].sent) == (1, 1, 0)
+    assert len(smtp.messages()) == 1
+
+
+def test_saved_search_author_and_category_alerts(
+    mail_settings: Settings, store: Store, smtp: SmtpServer, corpus: list[str]
+) -> None:
+    subscribe_and_confirm(
+        mail_settings,
+        store,
+        smtp,
+        "s@example.org",
+        kind="search",
+        query="diffusion",
+        frequency="weekly",
+    )
+    subscribe_and_confirm(
+        mail_settings,
+        store,
+        smtp,
+        "a@example.org",
+        kind="author",
+        author="Ada Lovelace",
+        frequency="weekly",
+    )
+    subscribe_and_confirm(
+        mail_settings,
+        store,
+        smtp,
+        "c@example.org",
+        kind="category",
+        category="cs.LG",
+        frequency="weekly",
+    )
+    smtp.clear()
+    composed, delivered = jobs.run_digests(mail_settings, store, now=WEDNESDAY_8AM)
+    assert delivered.sent == 3, composed
+    by_author = smtp.to("a@example.org")[0].get_body(("plain",)).get_content()
+    assert "Sparse Attention" in by_author and "Diffusion Transformers" in by_author
+    assert "New paper by Ada Lovelace" in by_author and "Robot Learning" not in by_author
+    in_category = smtp.to("c@example.org")[0].get_body(("plain",)).get_content()
+    assert "Diffusion Models for Protein Design" in in_category and "New in cs.LG" in in_category
+    assert "Sparse Attention" not in in_category
+    search = smtp.to("s@example.org")[0]
+    assert "matching “diffusion”" in search["Subject"]
+    body = search.get_body(("plain",)).get_content()
+    assert "Diffusion" in body and "Matches your search “diffusion”" in body
+    assert "Robot Learning" not in body
+
+
+def test_temporary_failure_retries_then_delivers(
+    mail_settings: Settings, store: Store, smtp: SmtpServer, corpus: list[str]
+) -> None:
+    subscribe_and_confirm(mail_settings, store, smtp, "busy@example.org")
+    smtp.clear()
+    smtp.recorder.refuse["busy@example.org"] = "451 4.3.0 try again later"
+    settings = mail_settings.model_copy(update={"mail_retry_base_seconds": 3600})
+    composed, delivered = jobs.run_digests(settings, store, now=WEDNESDAY_8AM)
+    assert (composed.composed, delivered.retried, delivered.sent) == (1, 1, 0)
+    with store.read() as conn:
+        [message] = [outbox_queries.get_message(conn, i) for i in (2,)]
+    assert message is not None and message["status"] == "queued"
+    assert message["last_error"].startswith("451")
+    # Not before its backoff...
+    assert jobs.deliver(settings, store).sent == 0
+    # ...then the relay accepts it, once.
+    del smtp.recorder.refuse["busy@example.org"]
+    later = message["next_attempt_at"] + timedelta(seconds=1)
+    report = jobs.deliver(settings, store, clock=lambda: later)
+    assert report.sent == 1
+    assert len(smtp.to("busy@example.org")) == 1
+
+
+def test_permanent_failure_fails_the_message_and_suppresses_the_address(
+    mail_settings: Settings, store: Store, smtp: SmtpServer, corpus: list[str]
+) -> None:
+    settings = mail_settings.model_copy(update={"mail_suppress_after": 2})
+    subscribe_and_confirm(settings, store, smtp, "gone@example.org")
+    smtp.recorder.refuse["gone@example.org"] = "550 5.1.1 no such user"
+    composed, delivered = jobs.run_digests(settings, store, now=WEDNESDAY_8AM)
+    assert (delivered.failed, delivered.suppressed) == (1, 0)
+    thursday = WEDNESDAY_8AM + timedelta(days=1)
+    # A paper listed on Thursday, so Thursday's digest is not empty.
+    ingest_list(store, [record(arxiv_id="2401.00099", listing=listed("2024-01-11", upvotes=1))])
+    composed, delivered = jobs.run_digests(settings, store, now=thursday)
+    assert (delivered.failed, delivered.suppressed) == (1, 1)
+    with store.read() as conn:
+        assert outbox_queries.is_suppressed(conn, "gone@example.org")
+    # A suppressed address gets no more digests, and no confirmation mails either.
+    friday = jobs.run_digests(settings, store, now=thursday + timedelta(days=1))
+    assert friday[0].due == 0
+    again = service.subscribe(
+        settings,
+        store,
+        SubscriptionRequest(email="gone@example.org", kind="author", author="x"),
+        client="10.0.0.9",
+    )
+    assert again.outbox_ids == []
+
+
+def test_rate_limits_and_no_enumeration(
+    mail_settings: Settings, store: Store, smtp: SmtpServer
+) -> None:
+    import pytest
+
+    settings = mail_settings.model_copy(
+        update={"subscribe_limit_per_address": 2, "subscribe_limit_per_client": 5}
+    )
+    answers = []
+    for client in ("1.1.1.1", "2.2.2.2", "3.3.3.3"):
+        outcome = service.subscribe(
+            settings, store, SubscriptionRequest(email="victim@example.org"), client=client
+        )
+        jobs.deliver(settings, store, ids=outcome.outbox_ids)
+        answers.append(outcome.message)
+    # Three requests from three clients: two confirmation mails, never more per hour.
+    assert len(smtp.to("victim@example.org")) == 2
+    # A known (even confirmed) address and an unknown one get the same answer.
+    subscribe_and_confirm(settings, store, smtp, "known@example.org")
+    known = service.subscribe(
+        settings, store, SubscriptionRequest(email="known@example.org"), client="4.4.4.4"
+    )
+    unknown = service.subscribe(
+        settings, store, SubscriptionRequest(email="new@example.org"), client="4.4.4.4"
+    )
+    assert known.message == unknown.message == answers[0]
+    assert known.outbox_ids == []  # the confirmed address is not mailed again
+    # One client cannot mail-bomb many addresses.
+    for n in range(3):
+        service.subscribe(
+            settings, store, SubscriptionRequest(email=f"x{n}@example.org"), client="5.5.5.5"
+        )
+    service.subscribe(settings, store, SubscriptionRequest(email="y@example.org"), client="5.5.5.5")
+    service.subscribe(settings, store, SubscriptionRequest(email="z@example.org"), client="5.5.5.5")
+    with pytest.raises(service.RateLimited):
+        service.subscribe(
+            settings, store, SubscriptionRequest(email="w@example.org"), client="5.5.5.5"
+        )
