@@ -47,10 +47,20 @@ def progress(description: str, total: int | None = None) -> Iterator[Callable[[i
         MofNCompleteColumn() if total else TextColumn("{task.completed:,}"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, transient=False) as bar:
-        task = bar.add_task(description, total=total)
+    done = 0
+    try:
+        with Progress(*columns, console=console, transient=False) as bar:
+            task = bar.add_task(description, total=total)
 
-        def advance(n: int) -> None:
-            bar.advance(task, n)
+            def advance(n: int) -> None:
+                nonlocal done
+                done += n
+                bar.advance(task, n)
 
-        yield advance
+            yield advance
+    except KeyboardInterrupt:
+        console.print(
+            f"interrupted: {description} stopped after {done:,} committed; "
+            "they are kept, run the same command again to finish"
+        )
+        raise

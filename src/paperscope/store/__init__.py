@@ -23,6 +23,7 @@ from alembic.script import ScriptDirectory
 from paperscope.models import PaperscopeError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 7_301_955  # any constant shared by every paperscope process
 
 
 class Store:
@@ -65,6 +66,10 @@ class Store:
     def upgrade(self) -> None:
         """Bring the schema to the newest migration of every stage (``alembic upgrade heads``)."""
         with self._writer, self._write_engine.begin() as conn:
+            if not self.is_sqlite:
+                # Servers and workers starting together: one migrates, the others wait and
+                # then find nothing to do. (On SQLite, BEGIN IMMEDIATE already serializes.)
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             config = Config()
             config.set_main_option("script_location", str(MIGRATIONS))
             config.attributes["connection"] = conn
