@@ -155,7 +155,10 @@ def parse_xml(body: bytes, *, what: str) -> Element:
     try:
         return ElementTree.fromstring(body)
     except ElementTree.ParseError as error:
-        problem = "truncated XML" if "no element found" in str(error) else "malformed XML"
+        # An error on the body's last line means the document stopped early: a cut transfer.
+        line = error.position[0] if error.position else 0
+        ends_early = "no element found" in str(error) or line >= body.count(b"\n") + 1
+        problem = "truncated XML" if ends_early else "malformed XML"
         raise PaperscopeError(f"{problem} in {what}: {error}") from error
     except DefusedXmlException as error:
         raise PaperscopeError(f"refused unsafe XML in {what}: {error}") from error
