@@ -194,3 +194,25 @@ def test_cli_network_failure_is_one_line_naming_the_url(
     error = done.stderr.strip().splitlines()[-1]
     assert error.startswith("error: GET ") and f"{server.url}/atom/cs.AI" in error
     assert "HTTP 410" in error
+
+
+def test_fetch_one_paper_fails_fast_when_arxiv_asks_for_a_long_wait(
+    server: PayloadServer, net_settings: Settings
+):
+    busy = Reply(b"busy", status=503, headers={"Retry-After": "3600"}, content_type="text/plain")
+    server.add("/api/query", busy, id_list="hep-th/9711200")
+    with pytest.raises(PaperscopeError, match="retry after 3600 s"):
+        fetch_arxiv_paper(net_settings, "hep-th/9711200")
+    assert len(server.hits("/api/query")) == 1
+
+
+def test_fetch_one_paper_retries_once_after_a_short_wait(
+    server: PayloadServer, net_settings: Settings
+):
+    busy = Reply(b"busy", status=503, headers={"Retry-After": "1"}, content_type="text/plain")
+    server.add(
+        "/api/query", busy, payload("arxiv_api_id_hep-th_9711200.xml"), id_list="hep-th/9711200"
+    )
+    paper = fetch_arxiv_paper(net_settings, "https://arxiv.org/abs/hep-th/9711200")
+    assert paper is not None and paper.arxiv_id == "hep-th/9711200"
+    assert len(server.hits("/api/query")) == 2

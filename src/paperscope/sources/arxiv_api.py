@@ -27,6 +27,9 @@ NS = {
 }
 # arXiv sometimes answers a page with no entries although more exist; ask again a few times.
 EMPTY_PAGE_RETRIES = 2
+# Looking up one paper while a user waits: fail fast rather than back off for a minute.
+INTERACTIVE_RETRIES = 1
+INTERACTIVE_MAX_WAIT_SECONDS = 5.0
 
 
 @register("arxiv")
@@ -134,17 +137,29 @@ def fetch_arxiv_paper(
     """One paper by arXiv id (any form ingest accepts), or None when arXiv does not know it.
 
     A malformed id is unknown too (arXiv answers it with an error entry). Network failures
-    raise ``PaperscopeError``.
+    raise ``PaperscopeError``. A user is waiting (the web's "submit a paper"), so without a
+    ``fetcher`` it retries at most once and gives up rather than wait out a long Retry-After.
     """
     try:
         wanted, _ = parse_arxiv_id(arxiv_id)
     except IdError:
         return None
-    source = ArxivApi(settings, id_list=[wanted], max_results=1, fetcher=fetcher)
-    for record in source.records():
-        if isinstance(record, PaperRecord) and record.arxiv_id == wanted:
-            return record
-    return None
+    own = fetcher is None
+    client = fetcher or PoliteFetcher(
+        settings,
+        delay=0,
+        retries=min(settings.http_retries, INTERACTIVE_RETRIES),
+        max_retry_after=INTERACTIVE_MAX_WAIT_SECONDS,
+    )
+    try:
+        source = ArxivApi(settings, id_list=[wanted], max_results=1, fetcher=client)
+        for record in source.records():
+            if isinstance(record, PaperRecord) and record.arxiv_id == wanted:
+                return record
+        return None
+    finally:
+        if own:
+            client.close()
 
 
 def parse_entry(entry: Element, origin: str) -> PaperRecord | None:

@@ -37,7 +37,9 @@ Params = Mapping[str, str | int]
 class PoliteFetcher:
     """GET with a politeness delay, retries with backoff and ``Retry-After``; a context manager.
 
-    ``delay`` is the minimum time between the end of one request and the start of the next.
+    ``delay`` is the minimum time between the end of one request and the start of the next;
+    ``retries`` and ``max_retry_after`` default to the settings (a caller with a user waiting
+    passes smaller ones).
     """
 
     def __init__(
@@ -45,13 +47,17 @@ class PoliteFetcher:
         settings: Settings,
         *,
         delay: float,
+        retries: int | None = None,
+        max_retry_after: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.delay = delay
-        self.retries = settings.http_retries
-        self.max_retry_after = settings.http_max_retry_after_seconds
+        self.retries = settings.http_retries if retries is None else retries
+        self.max_retry_after = (
+            settings.http_max_retry_after_seconds if max_retry_after is None else max_retry_after
+        )
         self.sleep = sleep
         self.clock = clock
         self.now = now
