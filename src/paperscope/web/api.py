@@ -117,7 +117,7 @@ def search_papers(
         found = service.search(q, mode=mode, limit=min(100, limit - len(hits)), offset=offset)
         hits.extend(found.hits)
         offset += len(found.hits)
-        if not found.hits or offset >= found.total:
+        if not found.hits:
             break
     return _items(request, [(hit.paper_id, hit.score) for hit in hits])
 

@@ -114,10 +114,12 @@ class TrendingItemPublic(_Model):
     trending: TrendingPartsPublic
 
 
-def _submitter(name: str | None) -> Submitter | None:
+def _submitter(name: str | None, *, with_user: bool = True) -> Submitter | None:
+    """HF's user object; the item-level ``submittedBy`` has no ``user`` field."""
     if not name:
         return None
-    return Submitter(id=hf_id("user", name), name=name, fullname=name, user=name)
+    user = name if with_user else None
+    return Submitter(id=hf_id("user", name), name=name, fullname=name, user=user)
 
 
 def _organization(name: str | None) -> Organization | None:
@@ -155,7 +157,7 @@ def daily_item(card: Card) -> DailyPaperPublic:
         summary=card.summary,
         publishedAt=hf_time(card.listing_date),
         numComments=card.num_comments,
-        submittedBy=_submitter(card.submitted_by),
+        submittedBy=_submitter(card.submitted_by, with_user=False),
         organization=_organization(card.organization),
     )
 
