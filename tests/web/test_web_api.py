@@ -15,10 +15,10 @@ import pytest
 import uvicorn
 from huggingface_hub import HfApi
 from huggingface_hub.hf_api import PaperInfo
-
-from paperscope.web.app import create_app
 from tests.conftest import SHARED_DATA
 from tests.web.conftest import add_papers, web_settings
+
+from paperscope.web.app import create_app
 
 RAW_SAMPLES = SHARED_DATA / "hf_daily_papers" / "raw_api_sample"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import feedparser
-
 from tests.web.conftest import add_papers
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from tests.web.conftest import add_papers
 
 PAYLOAD = "<script>alert('x')</script> & \"quoted\" <img src=x onerror=alert(1)> $\\frac{a}{b}$"

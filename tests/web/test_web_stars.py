@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from tests.conftest import run_cli
+from tests.web.conftest import add_papers
 
 from paperscope.stars import parse_github_repo, refresh_stars
 from paperscope.store.tables import code_repos
 from paperscope.store.tables_community import star_snapshots
-from tests.conftest import run_cli
-from tests.web.conftest import add_papers
 
 
 class FakeGitHub:
@@ -30,7 +30,7 @@ class FakeGitHub:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 fake.requests.append((self.path, self.headers.get("Authorization")))
                 name = self.path.removeprefix("/repos/")
                 if name in fake.throttle_once:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 import datetime as dt
+from collections.abc import Iterable
 from datetime import UTC, datetime, time
 
 from fastapi import APIRouter, Query, Request, Response
