@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from itertools import count
 
 import pytest
-
 from fake_arxiv import ArxivEntry, FakeArxiv
+
 from paperscope.community.accounts import User, sign_up
 from paperscope.config import Settings
 from paperscope.store import Store
@@ -48,7 +48,9 @@ def make_user(store: Store) -> Callable[..., User]:
     return make
 
 
-def recent_entry(arxiv_id: str = "2611.01234", *, days_ago: int = 2, **fields: object) -> ArxivEntry:
+def recent_entry(
+    arxiv_id: str = "2611.01234", *, days_ago: int = 2, **fields: object
+) -> ArxivEntry:
     values: dict[str, object] = {
         "arxiv_id": arxiv_id,
         "title": "Sparse Attention for Long Documents",

@@ -41,7 +41,8 @@ def _feed(query: str, entries: list[ArxivEntry]) -> str:
     <title>{escape(e.title)}</title>
     <updated>{stamp}</updated>
     <link href="https://arxiv.org/abs/{e.arxiv_id}v{e.version}" rel="alternate" type="text/html"/>
-    <link href="https://arxiv.org/pdf/{e.arxiv_id}v{e.version}" rel="related" type="application/pdf" title="pdf"/>
+    <link href="https://arxiv.org/pdf/{e.arxiv_id}v{e.version}" rel="related"
+      type="application/pdf" title="pdf"/>
     <summary>{escape(e.abstract)}</summary>
     {cats}
     <published>{stamp}</published>
@@ -63,7 +64,8 @@ def _feed(query: str, entries: list[ArxivEntry]) -> str:
 
 
 class FakeArxiv:
-    """``with FakeArxiv() as arxiv: arxiv.add(ArxivEntry(...)); settings.arxiv_api_url = arxiv.url``"""
+    """A fake arXiv on a free port: ``with FakeArxiv() as arxiv: arxiv.add(ArxivEntry(...))``,
+    then point ``arxiv_api_url`` at ``arxiv.url``."""
 
     def __init__(self) -> None:
         self.entries: dict[str, ArxivEntry] = {}

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import PASSWORD, recent_entry
 
+from conftest import PASSWORD, recent_entry
 from factories import ingest_list, listed, record
 from paperscope.community import (
     Conflict,
@@ -12,8 +12,12 @@ from paperscope.community import (
     NotAllowed,
     NotFound,
     RateLimited,
+    accounts,
+    comments,
+    ratelimit,
+    submit,
+    votes,
 )
-from paperscope.community import accounts, comments, ratelimit, submit, votes
 from paperscope.store import community as community_queries
 
 

@@ -12,6 +12,7 @@ from paperscope.cli import digests as digests_commands
 from paperscope.cli import ingest as ingest_commands
 from paperscope.cli import papers as papers_commands
 from paperscope.cli import search as search_commands
+from paperscope.cli import users as users_commands
 from paperscope.cli import web as web_commands
 from paperscope.cli import worker as worker_commands
 from paperscope.models import PaperscopeError
@@ -27,6 +28,7 @@ ingest_commands.register(app)
 embed_commands.register(app)
 search_commands.register(app)
 web_commands.register(app)
+users_commands.register(app)
 digests_commands.register(app)
 worker_commands.register(app)
 
