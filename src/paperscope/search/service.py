@@ -17,6 +17,7 @@ from typing import Any
 
 from paperscope.config import Settings
 from paperscope.index.embedder import Embedder, document_text, load_embedder
+from paperscope.index.embeddings import load_vectors_since
 from paperscope.index.lexical import LexicalIndex, plain_snippet
 from paperscope.index.sync import LexicalSync, SyncReport
 from paperscope.index.vectors import VectorIndex, new_vector_index
@@ -26,7 +27,6 @@ from paperscope.search.query import ParsedQuery, parse_query
 from paperscope.search.retrieval import Ranked, Retriever, constraints_for, explanations
 from paperscope.search.types import MODES, SearchFilters, SearchHit, SearchResults
 from paperscope.store import Store
-from paperscope.store.embeddings import load_vectors
 from paperscope.store.search import hit_details, visible_paper_id
 
 MAX_LIMIT = 100
@@ -97,9 +97,7 @@ class SearchService:
         embedder = self.embedder()
         if embedder is None:
             return
-        with self.store.read() as conn:
-            after = None if self._dense_seq < 0 else self._dense_seq
-            ids, matrix, seqs = load_vectors(conn, embedder.model_id, after_seq=after)
+        ids, matrix, newest = load_vectors_since(self.store, embedder.model_id, self._dense_seq)
         if not ids:
             return
         if self._vectors is None:
@@ -109,7 +107,7 @@ class SearchService:
             self._vectors.build(ids, matrix)
         else:
             self._vectors.add(ids, matrix)
-        self._dense_seq = max(self._dense_seq, max(seqs))
+        self._dense_seq = newest
 
     # -- search --------------------------------------------------------------------------
 

@@ -1,0 +1,316 @@
+"""Search latency at 10k / 100k / 1M papers, per mode, beside a plain SQLite FTS5 baseline.
+
+    python bench/search_latency.py [--sizes 10000,100000,1000000] [--queries 200] [--record]
+
+Each size runs in a fresh child process (so its peak RSS is its own). The corpus is the
+deterministic synthetic one of ``bench/kaggle_corpus.py`` (words drawn from the real demo
+abstracts). Vectors are real-model vectors expanded to N: every synthetic vector is a
+normalized mix of two real ones plus a little noise (deterministic per chunk), so they keep
+the clustered shape of real embeddings that ANN recall depends on. The base vectors are the
+shipped demo vectors when present, else the cached SciFact vectors of ``bench/relevance.py``.
+
+Per mode, a query's time covers everything ``SearchService.search`` spends on retrieval:
+parsing, embedding the query with the shipped model (semantic, hybrid), tantivy top-100,
+vector top-100, fusion. The baseline is SQLite FTS5 ``bm25()`` (title weighted 2x, like ours)
+on the same texts with the same OR-ed words. Build time, disk, peak RSS and, for HNSW, ANN
+recall@10 against exact search are reported too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+
+from paperscope.config import Settings
+from paperscope.index.embedder import load_embedder
+from paperscope.index.lexical import IndexedPaper, LexicalIndex
+from paperscope.index.vectors import new_vector_index
+from paperscope.search.query import parse_query
+from paperscope.search.retrieval import Retriever, constraints_for
+
+sys.path.insert(0, str(Path(__file__).parent))
+import kaggle_corpus  # a sibling script, not a package
+
+ROOT = Path(__file__).resolve().parents[1]
+MODES = ("keyword", "semantic", "hybrid")
+CHUNK = 50_000
+DEPTH = 100
+
+
+def base_vectors() -> tuple[np.ndarray, str]:
+    """Real-model vectors to expand: the shipped demo vectors, else cached SciFact vectors."""
+    demo = files("paperscope") / "demo"
+    for name in ("demo_vectors.npy", "vectors.npy"):
+        candidate = demo / name
+        if candidate.is_file():
+            return np.load(str(candidate)).astype(np.float32), f"demo corpus ({name})"
+    cached = sorted((ROOT / "bench" / "out" / "cache").glob("scifact-*.npy"))
+    if cached:
+        return np.load(cached[0]).astype(np.float32), f"SciFact abstracts ({cached[0].name})"
+    raise SystemExit("no base vectors: run bench/relevance.py once (it caches SciFact vectors)")
+
+
+def expanded_chunk(base: np.ndarray, start: int, count: int) -> np.ndarray:
+    """Vectors ``start .. start+count`` of the expanded set (deterministic per chunk)."""
+    rng = np.random.default_rng(1_000_003 + start)
+    first = rng.integers(0, len(base), count)
+    second = rng.integers(0, len(base), count)
+    mix = rng.uniform(0.0, 0.5, (count, 1)).astype(np.float32)
+    noise = rng.normal(0.0, 0.02, (count, base.shape[1])).astype(np.float32)
+    vectors = base[first] + mix * base[second] + noise
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def query_texts(count: int) -> list[str]:
+    """Real paper titles from the demo corpus (deterministic sample)."""
+    path = files("paperscope") / "demo" / "hf_daily_papers.jsonl.gz"
+    titles = []
+    with gzip.open(str(path), "rt", encoding="utf-8") as handle:
+        for line in handle:
+            titles.append(" ".join(json.loads(line)["title"].split()))
+    step = max(1, len(titles) // count)
+    return titles[::step][:count]
+
+
+def fts_query(text: str) -> str:
+    words = [w for w in re.findall(r"[A-Za-z0-9]+", text.lower()) if len(w) > 1]
+    return " OR ".join(f'"{w}"' for w in dict.fromkeys(words)) or '""'
+
+
+def folder_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.array(values), q))
+
+
+def run_size(size: int, queries: int, workdir: Path) -> dict[str, object]:
+    settings = Settings(data_dir=workdir)
+    result: dict[str, object] = {"size": size}
+
+    # Lexical index and the FTS5 baseline, fed from one pass over the synthetic corpus.
+    lexical = LexicalIndex(workdir / "lexical", title_boost=settings.search_title_boost)
+    fts_path = workdir / "fts5.db"
+    fts = sqlite3.connect(fts_path)
+    fts.execute("PRAGMA journal_mode=WAL")
+    fts.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, abstract)")
+    ids: list[str] = []
+    tantivy_seconds = fts_seconds = 0.0
+    batch: list[dict[str, object]] = []
+
+    def flush() -> None:
+        nonlocal tantivy_seconds, fts_seconds
+        started = time.perf_counter()
+        lexical.upsert(
+            IndexedPaper(
+                id=str(r["id"]),
+                title=str(r["title"]),
+                abstract=str(r["abstract"]),
+                authors=str(r["authors"]).split(", "),
+                categories=str(r["categories"]).split(),
+            )
+            for r in batch
+        )
+        lexical.commit()
+        tantivy_seconds += time.perf_counter() - started
+        started = time.perf_counter()
+        with fts:
+            fts.executemany(
+                "INSERT INTO docs (id, title, abstract) VALUES (?, ?, ?)",
+                [(r["id"], r["title"], r["abstract"]) for r in batch],
+            )
+        fts_seconds += time.perf_counter() - started
+        batch.clear()
+
+    for number, item in enumerate(kaggle_corpus.records(size)):
+        # The generator's ids repeat after 99,999 per month; make them unique.
+        item["id"] = f"{item['id']}-{number}"
+        ids.append(str(item["id"]))
+        batch.append(item)
+        if len(batch) >= CHUNK:
+            flush()
+    if batch:
+        flush()
+    result["build_s"] = {"tantivy": round(tantivy_seconds, 1), "fts5": round(fts_seconds, 1)}
+
+    # Vectors: real-model vectors expanded to `size`, added chunk by chunk.
+    base, base_name = base_vectors()
+    result["base_vectors"] = f"{len(base)} real vectors from {base_name}"
+    embedder = load_embedder(settings)
+    vectors = new_vector_index(settings, dim=base.shape[1], model_id=embedder.model_id, count=size)
+    started = time.perf_counter()
+    for start in range(0, size, CHUNK):
+        count = min(CHUNK, size - start)
+        chunk = expanded_chunk(base, start, count)
+        if start == 0:
+            vectors.build(ids[start : start + count], chunk)
+        else:
+            vectors.add(ids[start : start + count], chunk)
+    result["build_s"]["vectors"] = round(time.perf_counter() - started, 1)  # type: ignore[index]
+    result["vector_kind"] = vectors.kind
+
+    retriever = Retriever(
+        lexical,
+        vectors,
+        embedder,
+        weights={"lexical": settings.search_lexical_weight, "dense": settings.search_dense_weight},
+    )
+    texts = query_texts(queries)
+    for text in texts[:10]:  # warm caches and the ONNX session
+        parsed = parse_query(text)
+        retriever.retrieve(parsed, constraints_for(parsed, None), mode="hybrid", depth=DEPTH)
+
+    latency: dict[str, dict[str, float]] = {}
+    for mode in MODES:
+        times = []
+        for text in texts:
+            started = time.perf_counter()
+            parsed = parse_query(text)
+            retriever.retrieve(parsed, constraints_for(parsed, None), mode=mode, depth=DEPTH)
+            times.append((time.perf_counter() - started) * 1000)
+        latency[mode] = {"p50": percentile(times, 50), "p99": percentile(times, 99)}
+    times = []
+    for text in texts:
+        started = time.perf_counter()
+        fts.execute(
+            "SELECT id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 0.0, 2.0, 1.0) LIMIT ?",
+            (fts_query(text), DEPTH),
+        ).fetchall()
+        times.append((time.perf_counter() - started) * 1000)
+    latency["fts5_bm25"] = {"p50": percentile(times, 50), "p99": percentile(times, 99)}
+    result["latency_ms"] = {m: {k: round(v, 2) for k, v in d.items()} for m, d in latency.items()}
+    result["fts5_over_keyword_p50"] = round(
+        latency["fts5_bm25"]["p50"] / max(latency["keyword"]["p50"], 1e-6), 1
+    )
+
+    if vectors.kind == "hnsw":
+        result["ann_recall@10"] = round(ann_recall(vectors, base, embedder, texts[:50], size), 4)
+
+    fts.close()
+    vector_folder = workdir / "vectors"
+    vectors.save(vector_folder)
+    result["disk_mb"] = {
+        "tantivy": round(folder_bytes(workdir / "lexical") / 1e6, 1),
+        "vectors": round(folder_bytes(vector_folder) / 1e6, 1),
+        "fts5": round(fts_path.stat().st_size / 1e6, 1),
+    }
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return result
+
+
+def ann_recall(vectors, base: np.ndarray, embedder, texts: list[str], size: int) -> float:
+    """HNSW top-10 against exact top-10 (recomputed chunk by chunk, never all in memory)."""
+    hits = 0
+    queries = np.stack([embedder.embed_query(t) for t in texts])
+    best_scores = np.full((len(texts), 10), -np.inf, dtype=np.float32)
+    best_rows = np.zeros((len(texts), 10), dtype=np.int64)
+    for start in range(0, size, CHUNK):
+        chunk = expanded_chunk(base, start, min(CHUNK, size - start))
+        scores = queries @ chunk.T
+        merged_scores = np.concatenate([best_scores, scores], axis=1)
+        merged_rows = np.concatenate(
+            [best_rows, np.broadcast_to(np.arange(start, start + len(chunk)), scores.shape)],
+            axis=1,
+        )
+        top = np.argsort(-merged_scores, axis=1)[:, :10]
+        best_scores = np.take_along_axis(merged_scores, top, axis=1)
+        best_rows = np.take_along_axis(merged_rows, top, axis=1)
+    for row, query in enumerate(queries):
+        exact = {vectors.ids[int(p)] for p in best_rows[row]}
+        found = {paper_id for paper_id, _ in vectors.search(query, 10)}
+        hits += len(exact & found)
+    return hits / (10 * len(texts))
+
+
+def child(size: int, queries: int) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix=f"ps-latency-{size}-"))
+    try:
+        print(json.dumps(run_size(size, queries, workdir)), flush=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def table(results: list[dict[str, object]]) -> str:
+    lines = [
+        "| papers | vectors | keyword p50 / p99 | semantic p50 / p99 | hybrid p50 / p99 "
+        "| FTS5 bm25 p50 / p99 | FTS5 ÷ keyword (p50) | build s (tantivy / vectors / FTS5) "
+        "| disk MB (tantivy / vectors / FTS5) | peak RSS MB | ANN recall@10 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lat = r["latency_ms"]
+        build = r["build_s"]
+        disk = r["disk_mb"]
+        cells = [
+            f"{r['size']:,}",
+            str(r["vector_kind"]),
+            *(f"{lat[m]['p50']:.1f} / {lat[m]['p99']:.1f}" for m in (*MODES, "fts5_bm25")),
+            f"{r['fts5_over_keyword_p50']}x",
+            f"{build['tantivy']} / {build['vectors']} / {build['fts5']}",
+            f"{disk['tantivy']} / {disk['vectors']} / {disk['fts5']}",
+            str(r["peak_rss_mb"]),
+            str(r.get("ann_recall@10", "exact")),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--record", action="store_true", help="write docs/benchmarks.md")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.queries)
+        return
+    results = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", str(size), "--queries", str(args.queries)],
+            capture_output=True,
+            text=True,
+            env=os.environ,
+        )
+        if done.returncode != 0:
+            print(f"size {size} failed:\n{done.stderr[-2000:]}", file=sys.stderr)
+            continue
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(json.dumps(results[-1]), file=sys.stderr, flush=True)
+    if args.json:
+        print(json.dumps(results))
+    else:
+        print(table(results))
+    if args.record and results:
+        import record
+
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        body = (
+            f"`python bench/search_latency.py --sizes {args.sizes} --queries {args.queries}`"
+            f" — {stamp}, 2 cores shared with other agents' jobs during the run.\n\n"
+            f"{table(results)}\n\nBase vectors: {results[0].get('base_vectors')}. Times in ms "
+            "per query, including query parsing and (semantic, hybrid) query embedding."
+        )
+        record.section(ROOT / "docs" / "benchmarks.md", "search-latency", "Search latency", body)
+
+
+if __name__ == "__main__":
+    main()
