@@ -179,3 +179,37 @@ def test_json_api_same_rules_and_same_answer(
     )
     assert client.post("/u/not-a-token").status_code == 400
     assert client.get("/subscriptions/confirm/forged").status_code == 400
+
+
+def test_signed_in_user_subscribes_and_sees_their_subscriptions(
+    client: TestClient, smtp: SmtpServer
+) -> None:
+    signup = client.post(
+        "/signup",
+        data={
+            "csrf_token": csrf(client, "/signup"),
+            "email": "member@example.org",
+            "handle": "member",
+            "password": "a long enough password 123",
+        },
+        follow_redirects=False,
+    )
+    assert signup.status_code in (302, 303), signup.text
+    page = client.get("/subscriptions")
+    assert 'value="member@example.org"' in page.text  # the account's address, prefilled
+    client.post(
+        "/subscriptions",
+        data={
+            "csrf_token": csrf(client),
+            "email": "member@example.org",
+            "kind": "author",
+            "author": "Grace Hopper",
+        },
+    )
+    assert len(smtp.to("member@example.org")) == 1  # still double opt-in
+    mine = client.get("/subscriptions")
+    assert "Your subscriptions" in mine.text and "papers by Grace Hopper" in mine.text
+    manage = re.search(r'href="(/subscriptions/manage/[^"]+)"', mine.text)
+    assert manage and client.get(manage.group(1)).status_code == 200
+    # Someone else, not signed in, sees no list.
+    assert "Your subscriptions" not in TestClient(client.app).get("/subscriptions").text

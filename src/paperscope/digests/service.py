@@ -238,6 +238,21 @@ def list_subscriptions(store: Store) -> list[Subscription]:
         return [Subscription.from_row(r) for r in queries.listing(conn)]
 
 
+def account_subscriptions(
+    settings: Settings, store: Store, user_id: int
+) -> list[tuple[Subscription, str]]:
+    """Subscriptions made while signed in to this account, each with its manage token.
+
+    Only those: an account's email address is not proven, so it never grants access to
+    subscriptions made for that address by someone else.
+    """
+    tokens = tokens_for(settings)
+    with store.read() as conn:
+        rows = queries.listing(conn, user_id=user_id)
+    subscriptions = [Subscription.from_row(r) for r in rows]
+    return [(s, tokens.make("manage", s.id, s.nonce)) for s in subscriptions]
+
+
 def _reload(store: Store, subscription_id: int) -> Subscription | None:
     with store.read() as conn:
         row = queries.get(conn, subscription_id)

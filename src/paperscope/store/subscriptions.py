@@ -77,11 +77,15 @@ def dedupe_key_taken(conn: sa.Connection, dedupe_key: str, other_than: int) -> b
     )
 
 
-def listing(conn: sa.Connection, *, email: str | None = None) -> list[dict[str, Any]]:
-    """Every subscription (of one address, when given), oldest first."""
+def listing(
+    conn: sa.Connection, *, email: str | None = None, user_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Every subscription (of one address, or made by one account, when given), oldest first."""
     query = sa.select(subscriptions).order_by(subscriptions.c.id)
     if email is not None:
         query = query.where(subscriptions.c.email == email)
+    if user_id is not None:
+        query = query.where(subscriptions.c.user_id == user_id)
     return [_row(r) for r in conn.execute(query).mappings()]
 
 
@@ -280,3 +284,23 @@ def set_last_periods(conn: sa.Connection, periods: list[tuple[int, str]]) -> Non
             .values(last_period=sa.bindparam("b_period")),
             [{"b_id": sid, "b_period": period} for sid, period in periods],
         )
+
+
+def insert_many(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert many subscription rows at once (imports, benchmarks)."""
+    if rows:
+        conn.execute(subscriptions.insert(), rows)
+
+
+def authors_listed(conn: sa.Connection, *, limit: int) -> list[str]:
+    """Some author names from the newest listed papers (benchmarks and examples)."""
+    rows = conn.execute(
+        sa.select(papers.c.authors)
+        .join(listings, listings.c.paper_id == papers.c.id)
+        .order_by(listings.c.listing_date.desc())
+        .limit(limit)
+    )
+    names: list[str] = []
+    for (authors,) in rows:
+        names.extend(str(a) for a in (authors or [])[:2])
+    return names

@@ -67,11 +67,19 @@ def _user_id(request: Request) -> int | None:
 def _form_page(
     request: Request, *, error: str | None = None, values: dict[str, Any] | None = None, status=200
 ) -> Response:
+    user = getattr(request.state, "user", None)
+    mine = []
+    values = dict(values or {})
+    if user is not None:
+        mine = service.account_subscriptions(_settings(request), _store(request), user.id)
+        if getattr(user, "email", None):
+            values.setdefault("email", user.email)
     context = {
         "kinds": KINDS,
         "frequencies": FREQUENCIES,
         "error": error,
-        "values": values or {},
+        "values": values,
+        "mine": mine,
         "nav": "subscribe",
     }
     return render(
