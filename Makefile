@@ -5,6 +5,10 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# `make model` only: its own venv, so torch never enters .venv. TORCH_INDEX: an extra index with
+# CPU-only torch wheels, for machines whose pip would otherwise pick a CUDA build.
+MODEL_VENV ?= .venv-model
+TORCH_INDEX ?=
 
 .PHONY: install run test lint format bench model clean
 
@@ -34,6 +38,12 @@ format: install
 
 bench: install
 	$(PY) bench/ingest.py --records 1000000
+
+# Re-export the shipped embedding model (verified upstream weights -> ONNX fp32 + int8).
+model:
+	$(PYTHON) -m venv $(MODEL_VENV)
+	$(MODEL_VENV)/bin/python -m pip install -q $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) 'torch==2.13.0' -e '.[model]'
+	$(MODEL_VENV)/bin/python tools/export_model.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -135,6 +135,9 @@ def write_variant(
         "pooling": "mean",
         "normalize": True,
         "max_seq_length": MAX_SEQ_LENGTH,
+        # int8: dynamic quantization scales activations per run, so one sequence per run keeps
+        # a paper's vector independent of the batch it was embedded in.
+        "run_batch_size": 1 if variant == "int8" else 0,
         "onnx_file": "model.onnx",
         "tokenizer_file": "tokenizer.json",
         "opset": OPSET,

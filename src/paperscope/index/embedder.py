@@ -69,6 +69,9 @@ class ModelManifest:
     pooling: str = "mean"
     normalize: bool = True
     max_seq_length: int = 256
+    # Sequences per ONNX run. Dynamic int8 quantization picks activation scales per run, so a
+    # batched sequence's vector would depend on its batch-mates: such models run one at a time.
+    run_batch_size: int = 0
 
     @classmethod
     def read(cls, folder: Path) -> ModelManifest:
@@ -81,6 +84,7 @@ class ModelManifest:
             pooling=str(data.get("pooling", "mean")),
             normalize=bool(data.get("normalize", True)),
             max_seq_length=int(data.get("max_seq_length", 256)),
+            run_batch_size=int(data.get("run_batch_size", 0)),
         )
 
 
@@ -121,6 +125,7 @@ class OnnxEmbedder:
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_length=self.max_seq_length)
         self._normalize = manifest.normalize
+        self._run_batch_size = manifest.run_batch_size
         # A max_seq_length other than the manifest's changes long documents' vectors.
         suffix = "" if self.max_seq_length == manifest.max_seq_length else f"@{self.max_seq_length}"
         self.model_id = manifest.model_id + suffix
@@ -132,6 +137,7 @@ class OnnxEmbedder:
         encodings = self._tokenizer.encode_batch(list(texts))
         # Batches of similar length waste little on padding; the order is restored at the end.
         order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+        batch_size = self._run_batch_size or batch_size
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(order), batch_size):
             positions = order[start : start + batch_size]
