@@ -147,6 +147,11 @@ def test_cli_ingests_the_live_days_into_the_store_idempotently(
     assert shown["listings"][0]["listing_date"] == "2025-06-16"
     assert shown["listings"][0]["submitted_by"] == "bracio9623"
     assert stats(net_env)["listing_days"] == 1
+    one_day = json.loads(
+        run_cli(net_env, "ingest", "hf-daily", "--date", "2024-05-27", "--json").stdout
+    )
+    assert (one_day["new"], one_day["listings"]) == (13, 13)
+    assert server.hits("/api/daily_papers")[-1].params["date"] == "2024-05-27"
 
 
 def test_cli_ingests_archived_raw_days_from_disk(cli_env: dict[str, str]):

@@ -158,14 +158,14 @@ def ingest_hf_daily(
     ),
     day: str | None = typer.Option(None, "--date", help="One listing day, YYYY-MM-DD."),
     since: str | None = typer.Option(None, help="First listing day, YYYY-MM-DD."),
-    until: str | None = typer.Option(None, help="Last listing day, YYYY-MM-DD (default: since)."),
+    until: str | None = typer.Option(None, help="Last listing day, YYYY-MM-DD (default: today)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Hugging Face daily papers: the live API by day (default today, UTC), or archived files."""
     if day and (since or until):
         raise PaperscopeError("give either --date or --since/--until, not both")
     first = parse_day(day or since, "--date" if day else "--since")
-    last = parse_day(until, "--until") or first
+    last = first if day else parse_day(until, "--until")
     if paths:
         files = existing_files(paths)
 
@@ -188,7 +188,7 @@ def ingest_hf_daily(
 
         run_ingest("hf-daily", from_files(), as_json)
         return
-    source = HFDailyApi(settings(), since=first or today(), until=last)
+    source = HFDailyApi(settings(), since=first or today(), until=last or today())
     run_network_ingest("hf-daily", source.records(), as_json)
 
 
