@@ -221,10 +221,15 @@ def neighbours(days: list[date], period: Period) -> tuple[str | None, str | None
     return previous, following
 
 
-def latest_day(store: Store) -> date | None:
-    """The newest day with a visible listing (the home page shows it)."""
+def listing_days(store: Store) -> list[date]:
+    """Every day that has a listing, oldest first."""
     with store.read() as conn:
-        days = queries.listing_days(conn)
+        return queries.listing_days(conn)
+
+
+def latest_day(store: Store) -> date | None:
+    """The newest day with a listing (the home page shows it)."""
+    days = listing_days(store)
     return days[-1] if days else None
 
 
@@ -253,10 +258,14 @@ def feed(
     *,
     page: int = 1,
     per_page: int = 100,
+    days: list[date] | None = None,
 ) -> Feed:
-    """One page of a period's list, with previous/next periods that have listings."""
-    with store.read() as conn:
-        days = queries.listing_days(conn)
+    """One page of a period's list, with previous/next periods that have listings.
+
+    ``days`` are the listing days when the caller already has them (``listing_days``).
+    """
+    if days is None:
+        days = listing_days(store)
     cards, total = listed_cards(
         store, start=period.start, end=period.end, limit=per_page, offset=(page - 1) * per_page
     )

@@ -49,8 +49,10 @@ def _feed_page(
     request: Request, period: feeds.Period, page: int, *, home: bool = False
 ) -> Response:
     store = request.app.state.store
+    days = listing_days(request)
     feed = feed_cache(request.app).get(
-        ("feed", period.key, page), lambda: feeds.feed(store, period, page=page, per_page=PER_PAGE)
+        ("feed", period.key, page),
+        lambda: feeds.feed(store, period, page=page, per_page=PER_PAGE, days=days),
     )
     anchor = period.start if period.kind == "day" else (feed.latest_day or period.start)
     anchor = min(max(anchor, period.start), period.end)
@@ -66,12 +68,19 @@ def _feed_page(
     return render(request, "feed.html", context, feed_twin(feed))
 
 
+def listing_days(request: Request) -> list[date]:
+    """Every day with a listing (cached briefly: every feed page needs it)."""
+    store = request.app.state.store
+    days: list[date] = feed_cache(request.app).get(("days",), lambda: feeds.listing_days(store))
+    return days
+
+
 @router.get("/")
 def home(request: Request, page: int = PageNumber) -> Response:
     """The latest daily list."""
-    store = request.app.state.store
-    day = feed_cache(request.app).get(("latest",), lambda: feeds.latest_day(store))
-    return _feed_page(request, feeds.day_period(day or date.today()), page, home=True)
+    days = listing_days(request)
+    day = days[-1] if days else date.today()
+    return _feed_page(request, feeds.day_period(day), page, home=True)
 
 
 @router.get("/papers/date/{day}")

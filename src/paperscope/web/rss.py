@@ -11,8 +11,8 @@ from feedgen.feed import FeedGenerator
 
 from paperscope import feeds
 from paperscope.paper_page import load_paper
-from paperscope.web.pages import trending_list
-from paperscope.web.services import feed_cache, search_service
+from paperscope.web.pages import listing_days, trending_list
+from paperscope.web.services import search_service
 
 router = APIRouter(prefix="/rss", tags=["rss"])
 ATOM = "application/atom+xml; charset=utf-8"
@@ -77,13 +77,14 @@ def daily(
     if date:
         day = feeds.parse_period("day", date).start
     else:
-        day = feed_cache(request.app).get(("latest",), lambda: feeds.latest_day(store))
+        days = listing_days(request)
+        day = days[-1] if days else None
     if day is None:
         cards: list[feeds.Card] = []
         label = "no papers yet"
     else:
         period = feeds.day_period(day)
-        cards = feeds.feed(store, period, per_page=100).cards
+        cards = feeds.feed(store, period, per_page=100, days=listing_days(request)).cards
         label = period.label
     site = request.app.state.settings.site_name
     return _atom(

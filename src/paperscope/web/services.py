@@ -55,24 +55,44 @@ class TTLCache:
         self.size = size
         self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._computing: dict[Hashable, threading.Lock] = {}
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The cached value of ``key``, computing it at most once at a time when stale."""
         if self.seconds <= 0:
             return compute()
-        now = time.monotonic()
+        found = self._fresh(key)
+        if found is not None:
+            return found[0]
+        with self._key_lock(key):
+            # Whoever waited on the lock finds the value its predecessor computed.
+            found = self._fresh(key)
+            if found is not None:
+                return found[0]
+            value = compute()
+            with self._lock:
+                self._entries[key] = (time.monotonic(), value)
+                self._entries.move_to_end(key)
+                while len(self._entries) > self.size:
+                    self._entries.popitem(last=False)
+            return value
+
+    def _fresh(self, key: Hashable) -> tuple[Any] | None:
         with self._lock:
             found = self._entries.get(key)
-            if found is not None and now - found[0] < self.seconds:
+            if found is not None and time.monotonic() - found[0] < self.seconds:
                 self._entries.move_to_end(key)
-                value: T = found[1]
-                return value
-        value = compute()
+                return (found[1],)
+        return None
+
+    def _key_lock(self, key: Hashable) -> threading.Lock:
         with self._lock:
-            self._entries[key] = (now, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-        return value
+            lock = self._computing.get(key)
+            if lock is None:
+                if len(self._computing) > 4 * self.size:
+                    self._computing.clear()
+                lock = self._computing[key] = threading.Lock()
+            return lock
 
     def clear(self) -> None:
         with self._lock:
