@@ -91,7 +91,10 @@ class Settings(BaseSettings):
     hnsw_ef_search: int = Field(256, ge=10, description="HNSW query-time ef (recall vs speed).")
     # Search (search/, index/lexical.py, index/sync.py).
     search_title_boost: float = Field(
-        2.0, gt=0, description="Weight of a title match over an abstract match in keyword search."
+        0.25,
+        ge=0,
+        description="Extra weight of a title match in keyword search, on top of its match in "
+        "title + abstract (so title words count more than abstract words).",
     )
     search_lexical_weight: float = Field(
         1.0, ge=0, description="Weight of the keyword ranking in hybrid reciprocal rank fusion."

@@ -61,7 +61,7 @@ class LexicalSync:
     """The lexical index at ``<index_dir>/lexical`` and its watermark file."""
 
     def __init__(
-        self, store: Store, index_dir: Path, *, batch_size: int = 5000, title_boost: float = 2.0
+        self, store: Store, index_dir: Path, *, batch_size: int = 5000, title_boost: float = 0.25
     ) -> None:
         self.store = store
         self.index_dir = index_dir
