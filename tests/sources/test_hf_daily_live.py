@@ -156,8 +156,11 @@ def test_cli_ingests_the_live_days_into_the_store_idempotently(
 
 def test_cli_ingests_archived_raw_days_from_disk(cli_env: dict[str, str]):
     files = [str(RAW / f"{day}.json.gz") for day in DAYS]
+    one = run_cli(cli_env, "ingest", "hf-daily", *files, "--date", "2025-06-16", "--json")
+    assert json.loads(one.stdout)["new"] == 9
     report = json.loads(run_cli(cli_env, "ingest", "hf-daily", *files, "--json").stdout)
-    assert (report["new"], report["rejected"], report["listings"]) == (39, 0, 39)
+    assert (report["new"], report["unchanged"], report["rejected"]) == (30, 9, 0)
+    assert report["listings"] == 30
     assert stats(cli_env)["listing_days"] == 3
     shown = json.loads(run_cli(cli_env, "papers", "show", "2608.19880", "--json").stdout)
     assert shown["code_repos"][0]["stars"] == 8

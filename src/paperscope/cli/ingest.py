@@ -174,17 +174,7 @@ def ingest_hf_daily(
                 if path.name.endswith((".jsonl", ".jsonl.gz")):
                     yield from HFDailyFile(path, since=first, until=last).records()
                     continue
-                for record in HFDailyRawFile(path).records():
-                    if (
-                        isinstance(record, PaperRecord)
-                        and record.listing
-                        and (
-                            (first and record.listing.listing_date < first)
-                            or (last and record.listing.listing_date > last)
-                        )
-                    ):
-                        continue
-                    yield record
+                yield from HFDailyRawFile(path, since=first, until=last).records()
 
         run_ingest("hf-daily", from_files(), as_json)
         return

@@ -205,8 +205,10 @@ class HFDailyRawFile:
 
     name = "hf-daily-raw-file"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, since: date | None = None, until: date | None = None) -> None:
         self.path = path
+        self.since = since
+        self.until = until
 
     def records(self) -> Iterator[PaperRecord | Rejected]:
         try:
@@ -217,8 +219,12 @@ class HFDailyRawFile:
                 raise
             yield Rejected(self.path.name, f"unreadable daily papers file: {error}")
             return
-        listed = _file_day(self.path, payload)
-        yield from parse_api_items(items, self.path.name, listed)
+        for record in parse_api_items(items, self.path.name, _file_day(self.path, payload)):
+            if isinstance(record, PaperRecord) and record.listing:
+                listed = record.listing.listing_date
+                if (self.since and listed < self.since) or (self.until and listed > self.until):
+                    continue
+            yield record
 
 
 def parse_api_items(
