@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
+from pydantic import TypeAdapter
 
 from paperscope import feeds
 from paperscope.paper_page import load_paper
@@ -47,7 +48,6 @@ def _next_link(request: Request, response: Response, page: int, has_more: bool) 
 )
 def daily_papers(
     request: Request,
-    response: Response,
     p: int = Query(0, ge=0, le=10_000, description="Page, from 0."),
     limit: int = Query(50, ge=1, le=100, description="Items per page (1-100)."),
     date: str | None = Query(None, max_length=10, description="Listing day, YYYY-MM-DD."),
@@ -57,9 +57,31 @@ def daily_papers(
     sort: Literal["publishedAt", "trending"] | None = Query(
         None, description="publishedAt: newest listing first; trending: by trending score."
     ),
-) -> list[DailyPaperPublic]:
+) -> Response:
     """Daily papers, as HF's ``/api/daily_papers``: by upvotes within a period, else newest."""
     period = _period(date, week, month)
+    key = ("api-daily-body", period, submitter, sort, limit, p)
+    body, total = feed_cache(request.app).get(
+        key, lambda: _daily_body(request, period, submitter, sort, limit, p)
+    )
+    response = Response(body, media_type="application/json")
+    _next_link(request, response, p, (p + 1) * limit < total)
+    response.headers["X-Total-Count"] = str(total)
+    return response
+
+
+_DAILY_LIST = TypeAdapter(list[DailyPaperPublic])
+
+
+def _daily_body(
+    request: Request,
+    period: feeds.Period | None,
+    submitter: str | None,
+    sort: str | None,
+    limit: int,
+    p: int,
+) -> tuple[bytes, int]:
+    """The encoded answer of one daily_papers call and the total it pages through."""
     if sort == "trending":
         settings = request.app.state.settings
         listing = feeds.trending(
@@ -77,22 +99,18 @@ def daily_papers(
         )
         start = period.start if period else _EARLIEST
         end = period.end if period else _LATEST
-        store = request.app.state.store
-        cards, total = feed_cache(request.app).get(
-            ("api-daily", start, end, submitter, order, limit, p),
-            lambda: feeds.listed_cards(
-                store,
-                start=start,
-                end=end,
-                submitter=submitter,
-                sort=order,
-                limit=limit,
-                offset=p * limit,
-            ),
+        cards, total = feeds.listed_cards(
+            request.app.state.store,
+            start=start,
+            end=end,
+            submitter=submitter,
+            sort=order,
+            limit=limit,
+            offset=p * limit,
         )
-    _next_link(request, response, p, (p + 1) * limit < total)
-    response.headers["X-Total-Count"] = str(total)
-    return [daily_item(card) for card in cards]
+    items = [daily_item(card) for card in cards]
+    # Encoded once here (the route returns bytes, so FastAPI does not re-validate them).
+    return _DAILY_LIST.dump_json(items, by_alias=True, exclude_none=True), total
 
 
 _EARLIEST = date(1900, 1, 1)

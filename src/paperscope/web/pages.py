@@ -251,7 +251,9 @@ def paper(request: Request, paper_id: str) -> Response:
     view = require_paper(request, paper_id)
     if view.paper_id != paper_id and not wants_json(request):
         return RedirectResponse(f"/papers/{view.paper_id}", status_code=301)
-    similar = similar_papers(request, view.paper_id, SIMILAR_COUNT)
+    similar = feed_cache(request.app).get(
+        ("similar", view.paper_id), lambda: similar_papers(request, view.paper_id, SIMILAR_COUNT)
+    )
     context = {
         "paper": view,
         "similar": similar,
