@@ -67,7 +67,7 @@ def test_digest_shows_each_paper_with_links_and_reason() -> None:
         tokens=LinkTokens(unsubscribe="UNSUB", manage="MANAGE"),
         period="2024-01-10",
     )
-    assert digest.subject == "1 trending paper · 2024-01-10"
+    assert digest.subject == "1 trending paper - 2024-01-10"
     for part in (digest.html, digest.text):
         assert "Sparse Attention" in part
         assert "A, B, C, D and 1 more" in part

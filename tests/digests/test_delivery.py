@@ -55,9 +55,9 @@ def test_digest_content_headers_once_per_period_and_no_repeats(
     [raw_envelope] = smtp.recorder.messages
     raw = raw_envelope[1]
     [digest] = smtp.messages()
-    # RFC 8058 headers, on the wire, unfolded and not encoded.
+    # RFC 8058 headers, on the wire: not encoded, folded only between the two URIs.
     assert b"\r\nList-Unsubscribe: <https://papers.example.org/u/" in raw
-    assert b">, <mailto:digests@papers.example.org?subject=unsubscribe>\r\n" in raw
+    assert b">,\r\n <mailto:digests@papers.example.org?subject=unsubscribe>\r\n" in raw
     assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert digest["List-Id"] == "paperscope trending digest <trending.papers.example.org>"
     assert digest["Message-ID"].startswith("<digest.") and digest["Date"]
@@ -71,7 +71,7 @@ def test_digest_content_headers_once_per_period_and_no_repeats(
     assert "Trending on the 2024-01-10 list" in text
     assert "https://arxiv.org/abs/2401.00006" in html
     assert "/subscriptions/manage/" in text
-    assert digest["Subject"] == "2 trending papers · 2024-01-10"
+    assert digest["Subject"] == "2 trending papers - 2024-01-10"
 
     again = jobs.run_digests(mail_settings, store, now=WEDNESDAY_8AM + timedelta(hours=3))
     assert (again[0].due, again[1].sent) == (0, 0)
@@ -121,7 +121,7 @@ def test_saved_search_author_and_category_alerts(
     assert "Diffusion Models for Protein Design" in in_category and "New in cs.LG" in in_category
     assert "Sparse Attention" not in in_category
     search = smtp.to("s@example.org")[0]
-    assert "matching “diffusion”" in search["Subject"]
+    assert 'matching "diffusion"' in search["Subject"]
     body = search.get_body(("plain",)).get_content()
     assert "Diffusion" in body and "Matches your search “diffusion”" in body
     assert "Robot Learning" not in body

@@ -10,6 +10,7 @@ from typing import Any
 from paperscope.config import Settings
 from paperscope.digests.model import Subscription
 from paperscope.digests.schedule import listing_days_per_period
+from paperscope.digests.select import rank_pool
 from paperscope.store import Store
 from paperscope.store import subscriptions as queries
 
@@ -27,6 +28,7 @@ class Pools:
         self._days: dict[tuple[str, date], list[date]] = {}
         self._search: dict[tuple[str, date], tuple[list[dict[str, Any]], dict[str, float]]] = {}
         self._service: Any = None
+        self._ranked: dict[tuple[str, date], list[tuple[dict[str, Any], Any]]] = {}
 
     def listing_days(self, frequency: str, until: date) -> list[date]:
         key = (frequency, until)
@@ -45,6 +47,13 @@ class Pools:
             with self.store.read() as conn:
                 self._listed[key] = queries.listed_papers(conn, days)
         return self._listed[key]
+
+    def ranked(self, frequency: str, until: date) -> list[tuple[dict[str, Any], Any]]:
+        """The period's papers under the trending formula, best first (computed once)."""
+        key = (frequency, until)
+        if key not in self._ranked:
+            self._ranked[key] = rank_pool(self.listed(frequency, until))
+        return self._ranked[key]
 
     def for_subscription(
         self, subscription: Subscription, until: date

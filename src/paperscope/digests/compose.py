@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from paperscope.digests.model import Subscription
 
@@ -90,12 +91,32 @@ def subject_line(subscription: Subscription, count: int, period: str) -> str:
     noun = "paper" if count == 1 else "papers"
     what = {
         "trending": f"{count} trending {noun}",
-        "search": f"{count} new {noun} matching “{subscription.query}”",
+        "search": f'{count} new {noun} matching "{subscription.query}"',
         "author": f"{count} new {noun} by {subscription.author}",
         "category": f"{count} new {noun} in {subscription.category}",
     }[subscription.kind]
     when = f"week {period}" if subscription.frequency == "weekly" else period
-    return f"{what} · {when}"
+    # ASCII punctuation: the subject then needs no encoded words (unless the query does).
+    return f"{what} - {when}"
+
+
+@lru_cache(maxsize=8192)
+def _item_blocks(paper: DigestPaper, reason: str, base: str) -> tuple[str, str]:
+    """One paper's HTML and text blocks. The same paper with the same reason goes to many
+    subscribers of a period, so its blocks are rendered once (the function is pure)."""
+    item = {
+        "title": " ".join(paper.title.split()),
+        "authors": author_line(list(paper.authors)),
+        "excerpt": excerpt(paper.abstract),
+        "reason": reason,
+        "paper_url": f"{base}/papers/{paper.id}",
+        "arxiv_url": f"https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else None,
+        "code_url": paper.code_url,
+    }
+    return (
+        _environment(True).get_template("_item.html").render(item=item),
+        _environment(False).get_template("_item.txt").render(item=item),
+    )
 
 
 def compose_digest(
@@ -109,34 +130,24 @@ def compose_digest(
 ) -> Digest:
     """The digest for one subscription and period (pure)."""
     base = base_url.rstrip("/")
-    items = [
-        {
-            "title": " ".join(item.paper.title.split()),
-            "authors": author_line(list(item.paper.authors)),
-            "excerpt": excerpt(item.paper.abstract),
-            "reason": item.reason,
-            "paper_url": f"{base}/papers/{item.paper.id}",
-            "arxiv_url": (
-                f"https://arxiv.org/abs/{item.paper.arxiv_id}" if item.paper.arxiv_id else None
-            ),
-            "code_url": item.paper.code_url,
-        }
-        for item in papers_with_reasons
-    ]
+    blocks = [_item_blocks(item.paper, item.reason, base) for item in papers_with_reasons]
     context = {
         "site_name": site_name,
         "subscription": subscription,
         "description": subscription.describe(),
         "period": period,
-        "items": items,
         "site_url": base,
         "unsubscribe_url": f"{base}/u/{tokens.unsubscribe}",
         "manage_url": f"{base}/subscriptions/manage/{tokens.manage}",
     }
     return Digest(
-        subject=subject_line(subscription, len(items), period),
-        html=_environment(True).get_template("digest.html").render(context),
-        text=_environment(False).get_template("digest.txt").render(context),
+        subject=subject_line(subscription, len(blocks), period),
+        html=_environment(True)
+        .get_template("digest.html")
+        .render(context, items=[Markup(html) for html, _ in blocks]),
+        text=_environment(False)
+        .get_template("digest.txt")
+        .render(context, items=[text.rstrip("\n") + "\n" for _, text in blocks]),
         paper_ids=tuple(item.paper.id for item in papers_with_reasons),
     )
 

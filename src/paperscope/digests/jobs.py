@@ -164,10 +164,22 @@ def _compose_batch(
     sent = queries.sent_ids(conn, [s.id for s, _ in todo], pool_ids)
     handled: list[tuple[int, str]] = []
     sent_rows: list[dict[str, Any]] = []
+    outgoing: list[dict[str, Any]] = []
+    carried: dict[tuple[int, str], list[str]] = {}
     for subscription, period in todo:
         pool, scores = pools.for_subscription(subscription, period_end(subscription, now))
+        until = period_end(subscription, now)
         items = select_items(
-            subscription, pool, sent[subscription.id], limit=limit, search_scores=scores
+            subscription,
+            pool,
+            sent[subscription.id],
+            limit=limit,
+            search_scores=scores,
+            ranked=(
+                pools.ranked(subscription.frequency, until)
+                if subscription.kind == "trending"
+                else None
+            ),
         )
         if not items and settings.digest_skip_empty:
             report.empty += 1
@@ -186,19 +198,21 @@ def _compose_batch(
             )
             report.composed += 1
             continue
-        row = digest_row(settings, tokens, subscription, items, period, now)
-        if outbox_queries.enqueue(conn, row) is None:
-            report.already += 1
-        else:
-            report.composed += 1
-            sent_rows.extend(
-                {"subscription_id": subscription.id, "paper_id": i.paper.id, "period": period}
-                for i in items
-            )
+        outgoing.append(digest_row(settings, tokens, subscription, items, period, now))
+        carried[(subscription.id, period)] = [item.paper.id for item in items]
         handled.append((subscription.id, period))
-    if not dry_run:
-        queries.record_sent(conn, sent_rows)
-        queries.set_last_periods(conn, handled)
+    if dry_run:
+        return
+    inserted = outbox_queries.enqueue_many(conn, outgoing)
+    report.composed += len(inserted)
+    report.already += len(outgoing) - len(inserted)
+    for subscription_id, period in inserted:
+        sent_rows.extend(
+            {"subscription_id": subscription_id, "paper_id": paper_id, "period": period}
+            for paper_id in carried[(subscription_id, period)]
+        )
+    queries.record_sent(conn, sent_rows)
+    queries.set_last_periods(conn, handled)
 
 
 def deliver(

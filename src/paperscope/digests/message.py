@@ -4,22 +4,26 @@ Digests carry the headers bulk senders must (RFC 2369 / RFC 8058): ``List-Unsubs
 with an https and a mailto URI, ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` and
 ``List-Id``; every mail has a ``Message-ID`` fixed when it is recorded in the outbox, so a
 retried send is the same message byte for byte.
+
+The message always has the same shape (multipart/alternative: a text part, then an HTML
+part, both UTF-8 in base64), so ``render_message`` writes it directly: the generic
+``email`` generator spent more time per digest than composing it (docs/benchmarks.md).
+``build_message`` parses the result back into an ``EmailMessage`` for callers that want one.
 """
 
 from __future__ import annotations
 
+import base64
 import email.policy
+import secrets
 from datetime import datetime
-from email.headerregistry import Address
+from email.header import Header
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.parser import BytesParser
+from email.utils import format_datetime, formataddr, parseaddr
 from urllib.parse import urlsplit
 
 from paperscope.digests.compose import Digest
-
-# Long unsubscribe URLs are single words; a 998-character line limit keeps them unfolded
-# (the RFC 5322 hard limit) instead of being turned into encoded words.
-POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 
 def mail_domain(base_url: str) -> str:
@@ -37,6 +41,73 @@ def sender_address(mail_from: str) -> str:
     return parseaddr(mail_from)[1] or mail_from
 
 
+def _one_line(value: str) -> str:
+    """No CR or LF may reach a header from user-supplied text (header injection)."""
+    return " ".join(value.replace("\r", " ").replace("\n", " ").split())
+
+
+def _text_header(value: str) -> str:
+    value = _one_line(value)
+    if value.isascii() and len(value) < 900:
+        return value
+    return Header(value, "utf-8", header_name="Subject").encode(linesep="\r\n")
+
+
+def _part(content_type: str, body: str) -> bytes:
+    encoded = base64.encodebytes(body.encode("utf-8")).replace(b"\n", b"\r\n")
+    return (
+        f'Content-Type: {content_type}; charset="utf-8"\r\n'
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+    ).encode("ascii") + encoded
+
+
+def render_message(
+    mail: Digest,
+    *,
+    to: str,
+    mail_from: str,
+    msg_id: str,
+    date: datetime,
+    unsubscribe_url: str | None = None,
+    list_id: str | None = None,
+) -> bytes:
+    """The wire bytes (CRLF) of a multipart/alternative message, with the list headers when
+    ``unsubscribe_url`` / ``list_id`` are given."""
+    name, address = parseaddr(mail_from)
+    headers = [
+        ("From", formataddr((_one_line(name), address), charset="utf-8") if name else address),
+        ("To", _one_line(to)),
+        ("Subject", _text_header(mail.subject)),
+        ("Date", format_datetime(date)),
+        ("Message-ID", _one_line(msg_id)),
+        ("MIME-Version", "1.0"),
+    ]
+    if unsubscribe_url:
+        mailto = f"mailto:{sender_address(mail_from)}?subject=unsubscribe"
+        # Folded after the comma, so no line grows past the limit however long the token.
+        headers.append(("List-Unsubscribe", f"<{_one_line(unsubscribe_url)}>,\r\n <{mailto}>"))
+        headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+    if list_id:
+        headers.append(("List-Id", _text_header(list_id)))
+    boundary = f"=_paperscope_{secrets.token_hex(12)}"
+    headers.append(("Content-Type", f'multipart/alternative; boundary="{boundary}"'))
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers).encode("utf-8")
+    delimiter = f"--{boundary}\r\n".encode("ascii")
+    return b"".join(
+        (
+            head,
+            b"\r\n",
+            delimiter,
+            _part("text/plain", mail.text),
+            b"\r\n",
+            delimiter,
+            _part("text/html", mail.html),
+            b"\r\n",
+            f"--{boundary}--\r\n".encode("ascii"),
+        )
+    )
+
+
 def build_message(
     mail: Digest,
     *,
@@ -47,24 +118,17 @@ def build_message(
     unsubscribe_url: str | None = None,
     list_id: str | None = None,
 ) -> EmailMessage:
-    """A multipart/alternative message (text, then HTML) with the list headers when given."""
-    message = EmailMessage(policy=POLICY)
-    name, address = parseaddr(mail_from)
-    message["From"] = str(Address(display_name=name, addr_spec=address)) if name else address
-    message["To"] = to
-    message["Subject"] = mail.subject
-    message["Date"] = format_datetime(date)
-    message["Message-ID"] = msg_id
-    message["MIME-Version"] = "1.0"
-    if unsubscribe_url:
-        mailto = f"mailto:{sender_address(mail_from)}?subject=unsubscribe"
-        message["List-Unsubscribe"] = f"<{unsubscribe_url}>, <{mailto}>"
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    if list_id:
-        message["List-Id"] = list_id
-    message.set_content(mail.text)
-    message.add_alternative(mail.html, subtype="html")
-    return message
+    """``render_message`` as an ``EmailMessage`` (for previews and inspection)."""
+    raw = render_message(
+        mail,
+        to=to,
+        mail_from=mail_from,
+        msg_id=msg_id,
+        date=date,
+        unsubscribe_url=unsubscribe_url,
+        list_id=list_id,
+    )
+    return BytesParser(policy=email.policy.default).parsebytes(raw)
 
 
 def list_id(kind: str, site_name: str, base_url: str) -> str:

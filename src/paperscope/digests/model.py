@@ -24,7 +24,7 @@ _EMAIL = re.compile(r"^[^@\s<>,;\"]{1,64}@[^@\s<>,;\"]+\.[^@\s<>,;\".]{2,}$")
 def normalize_email(value: str) -> str:
     """The address as stored and compared: trimmed and lower-cased; ValueError if malformed."""
     email = value.strip().lower()
-    if len(email) > 254 or not _EMAIL.match(email) or ".." in email:
+    if len(email) > 254 or not email.isascii() or not _EMAIL.match(email) or ".." in email:
         raise ValueError("not a valid email address")
     return email
 

@@ -19,7 +19,7 @@ from paperscope.digests.compose import (
     compose_confirmation,
     compose_digest,
 )
-from paperscope.digests.message import build_message, list_id, message_id
+from paperscope.digests.message import list_id, message_id, render_message
 from paperscope.digests.model import Subscription
 from paperscope.digests.tokens import Tokens
 
@@ -65,7 +65,7 @@ def digest_row(
     """The outbox values of one subscription's digest for ``period``."""
     digest, link = digest_for(settings, tokens, subscription, items, period)
     msg_id = message_id("digest", subscription.id, period, subscription.nonce, settings.base_url)
-    message = build_message(
+    message = render_message(
         digest,
         to=subscription.email,
         mail_from=settings.mail_from,
@@ -74,7 +74,7 @@ def digest_row(
         unsubscribe_url=unsubscribe_url(settings, link),
         list_id=list_id(subscription.kind, settings.site_name, settings.base_url),
     )
-    return _row(subscription, "digest", period, digest, message.as_bytes(), msg_id, now)
+    return _row(subscription, "digest", period, digest, message, msg_id, now)
 
 
 def confirmation_row(
@@ -89,10 +89,10 @@ def confirmation_row(
         site_name=settings.site_name,
     )
     msg_id = message_id("confirm", subscription.id, period, subscription.nonce, settings.base_url)
-    message = build_message(
+    message = render_message(
         mail, to=subscription.email, mail_from=settings.mail_from, msg_id=msg_id, date=now
     )
-    return _row(subscription, "confirm", period, mail, message.as_bytes(), msg_id, now)
+    return _row(subscription, "confirm", period, mail, message, msg_id, now)
 
 
 def _row(

@@ -88,11 +88,13 @@ def select_items(
     *,
     limit: int,
     search_scores: dict[str, float] | None = None,
+    ranked: Sequence[tuple[dict[str, Any], rank.TrendingScore]] | None = None,
 ) -> list[DigestItem]:
     """The papers of ``pool`` this subscription gets this period, best first, with reasons.
 
     For ``search`` subscriptions the pool is already the matching hits in rank order and
-    ``search_scores`` holds their scores.
+    ``search_scores`` holds their scores. ``ranked`` is ``rank_pool(pool)`` when the caller
+    already has it (one ranking serves every trending subscription of a period).
     """
     fresh = [row for row in pool if row["id"] not in already_sent]
     items: list[DigestItem] = []
@@ -119,5 +121,6 @@ def select_items(
             (row for row in fresh if _in_category(row, category)), key=lambda r: -trending_score(r)
         )
         return [DigestItem(to_paper(row), f"New in {category}") for row in ranked_rows[:limit]]
-    ranked = rank_pool(fresh)[:limit]
-    return [DigestItem(to_paper(row), trending_reason(row, score)) for row, score in ranked]
+    ranking = rank_pool(pool) if ranked is None else ranked
+    top = [(row, score) for row, score in ranking if row["id"] not in already_sent][:limit]
+    return [DigestItem(to_paper(row), trending_reason(row, score)) for row, score in top]

@@ -38,6 +38,40 @@ def enqueue(conn: sa.Connection, values: dict[str, Any]) -> int | None:
     return conn.execute(statement).scalar_one_or_none()
 
 
+def enqueue_many(conn: sa.Connection, rows: list[dict[str, Any]]) -> set[tuple[int, str]]:
+    """Record many messages; return the (subscription, period) pairs this call inserted.
+
+    Pairs already in the outbox are left alone (a period is composed once). Callers hold the
+    subscriptions' row locks (PostgreSQL) or the write lock (SQLite), so the check and the
+    insert see the same outbox; the unique key stays the last line of defence.
+    """
+    if not rows:
+        return set()
+    wanted = {(r["subscription_id"], r["period"]) for r in rows}
+    present: set[tuple[int, str]] = set()
+    ids = sorted({sid for sid, _ in wanted})
+    for start in range(0, len(ids), 500):
+        found = conn.execute(
+            sa.select(outbox.c.subscription_id, outbox.c.period).where(
+                outbox.c.subscription_id.in_(ids[start : start + 500])
+            )
+        )
+        present.update((sid, period) for sid, period in found if (sid, period) in wanted)
+    fresh = [
+        {"status": "queued", "attempts": 0, **r}
+        for r in rows
+        if (r["subscription_id"], r["period"]) not in present
+    ]
+    if fresh:
+        conn.execute(
+            _insert(conn, outbox).on_conflict_do_nothing(
+                index_elements=["subscription_id", "period"]
+            ),
+            fresh,
+        )
+    return {(r["subscription_id"], r["period"]) for r in fresh}
+
+
 def period_recorded(conn: sa.Connection, subscription_id: int, period: str) -> bool:
     return (
         conn.execute(
