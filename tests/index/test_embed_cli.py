@@ -16,11 +16,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.conftest import run_cli
 
 from paperscope.index.embedder import SHIPPED_MODEL_ID, shipped_model_folder
 from paperscope.index.embeddings import DEMO_VECTORS, count_pending, load_vectors
 from paperscope.store import Store
-from tests.conftest import run_cli
 
 pytestmark = pytest.mark.embed
 
