@@ -136,3 +136,33 @@ def test_paper_page_shows_details_links_listing_and_bibtex(client):
     assert moved.status_code == 301 and moved.headers["location"] == "/papers/2405.10001"
     missing = client.get("/papers/2405.99999")
     assert missing.status_code == 404 and "There is no paper" in missing.text
+
+
+def test_cached_pages_show_a_write_at_once(data_dir, store_url):
+    """With the feed cache on, a successful POST (a vote) empties it for the next page view."""
+    from fastapi.testclient import TestClient
+    from tests.web.conftest import web_settings
+
+    from paperscope.web.app import create_app
+
+    app = create_app(web_settings(data_dir, store_url, feed_cache_seconds=600))
+    store, settings = app.state.store, app.state.settings
+
+    def vote() -> dict[str, bool]:
+        (reader,) = [
+            add_user(
+                store, email="v@example.org", handle="voter", password="x" * 12, is_admin=False
+            )[0]
+        ]
+        toggle_vote(store, settings, user=reader, paper_id="2405.10001")
+        return {"ok": True}
+
+    app.add_api_route("/test-vote", vote, methods=["POST"])
+    with TestClient(app) as client:
+        add_papers(client, [{"title": "Votable", "day": "2024-05-27", "upvotes": 4}])
+        assert client.get("/index.json").json()["papers"][0]["upvotes"] == 4
+        assert client.get("/papers/2405.10001.json").json()["upvotes"] == 4
+        voted = client.post("/test-vote")
+        assert voted.status_code == 200, voted.text
+        assert client.get("/index.json").json()["papers"][0]["upvotes"] == 5
+        assert client.get("/papers/2405.10001.json").json()["upvotes"] == 5

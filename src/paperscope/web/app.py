@@ -17,7 +17,7 @@ from paperscope.store import open_store
 from paperscope.web import accounts, api, community, pages, rss, subscriptions
 from paperscope.web.errors import install_error_handlers
 from paperscope.web.render import JsonTwinMiddleware
-from paperscope.web.services import TTLCache
+from paperscope.web.services import ClearCacheOnWrite, TTLCache
 
 HERE = Path(__file__).parent
 
@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(rss.router)
     app.include_router(subscriptions.router)
     install_error_handlers(app)
+    app.add_middleware(ClearCacheOnWrite)
     app.add_middleware(JsonTwinMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -233,7 +233,10 @@ def similar_papers(request: Request, paper_id: str, limit: int) -> list[Any]:
 
 
 def require_paper(request: Request, paper_id: str) -> PaperView:
-    view = load_paper(request.app.state.store, paper_id)
+    store = request.app.state.store
+    view: PaperView | None = feed_cache(request.app).get(
+        ("paper", paper_id), lambda: load_paper(store, paper_id)
+    )
     if view is None:
         raise HTTPException(status_code=404, detail=f"There is no paper {paper_id!r} here.")
     return view

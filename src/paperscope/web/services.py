@@ -10,6 +10,7 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from fastapi import FastAPI, HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 T = TypeVar("T")
 SEARCH_SYNC_SECONDS = 30.0
@@ -102,3 +103,26 @@ class TTLCache:
 def feed_cache(app: FastAPI) -> TTLCache:
     cache: TTLCache = app.state.feed_cache
     return cache
+
+
+class ClearCacheOnWrite:
+    """Empty the app's feed cache after any successful non-GET request (a vote, a comment, a
+    submission, a hide), so the page a visitor is sent back to shows the change at once.
+    Other worker processes catch up within ``feed_cache_seconds``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_and_clear(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] < 400:
+                cache = getattr(scope["app"].state, "feed_cache", None)
+                if cache is not None:
+                    cache.clear()
+            await send(message)
+
+        await self.app(scope, receive, send_and_clear)
