@@ -64,3 +64,10 @@ def test_errors_are_one_clear_line_and_a_non_zero_exit(cli_env, tmp_path: Path):
         cli_env, "ingest", "hf-daily-file", str(KAGGLE_SAMPLE), "--since", "May 1", check=False
     )
     assert bad_day.returncode == 1 and "--since" in bad_day.stderr
+
+
+def test_help_lists_the_commands(cli_env):
+    shown = run_cli(cli_env, "--help").stdout
+    for command in ("demo", "stats", "papers", "ingest"):
+        assert command in shown
+    assert "kaggle" in run_cli(cli_env, "ingest", "--help").stdout

@@ -147,3 +147,16 @@ def test_a_failed_batch_leaves_nothing_half_written(store):
     except RuntimeError:
         pass
     assert find_paper(store, "2401.00001")["title"] == "A Study of Things"
+
+
+def test_what_a_failing_source_delivered_before_its_failure_is_kept(store):
+    from paperscope.ingest import ingest_records
+
+    def source():
+        for i in range(1, 6):
+            yield record(arxiv_id=f"2401.0000{i}")
+        raise ConnectionError("arXiv went away")
+
+    with pytest.raises(ConnectionError):
+        ingest_records(store, source(), rejects=lambda _: None, batch_size=100)
+    assert store_stats(store)["papers"] == 5
