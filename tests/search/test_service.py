@@ -120,3 +120,20 @@ def test_similar_papers_are_neighbours_without_the_paper_itself(service):
     assert [h.dense_rank for h in hits] == list(range(1, len(hits) + 1))
     with pytest.raises(PaperscopeError):
         service.similar("2999.99999")
+
+
+def test_hidden_papers_leave_every_mode(service, corpus_store):
+    from paperscope.store.community import set_paper_hidden
+
+    with corpus_store.write() as conn:
+        set_paper_hidden(conn, "2201.00005", True)
+    service.sync()
+    for mode in ("keyword", "semantic", "hybrid"):
+        results = service.search("message passing graph networks", mode=mode, limit=10)
+        assert "2201.00005" not in ids(results), mode
+        assert results.hits, mode
+    assert "2201.00005" not in [h.paper_id for h in service.similar("2401.00001")]
+    with corpus_store.write() as conn:
+        set_paper_hidden(conn, "2201.00005", False)
+    service.sync()
+    assert ids(service.search("message passing", mode="semantic"))[0] == "2201.00005"

@@ -70,8 +70,10 @@ class Retriever:
         *,
         weights: Mapping[str, float],
         embedder_problem: str | None = None,
+        hidden: frozenset[str] = frozenset(),
     ) -> None:
         self.lexical = lexical
+        self.hidden = hidden
         self.vectors = vectors
         self.embedder = embedder
         self.weights = dict(weights)
@@ -138,9 +140,19 @@ class Retriever:
 
     def allowed(self, constraints: Constraints) -> np.ndarray | None:
         """Vector positions the constraints allow, found by the same tantivy clauses, so both
-        retrievers filter identically and before their cut."""
-        if not constraints.restricts or self.vectors is None:
+        retrievers filter identically and before their cut. Hidden papers are never allowed
+        (tantivy no longer holds them; the vector index still does)."""
+        if self.vectors is None:
             return None
+        if not constraints.restricts:
+            if not self.hidden:
+                return None
+            mask = np.ones(len(self.vectors), dtype=bool)
+            for paper_id in self.hidden:
+                position = self.vectors.position(paper_id)
+                if position is not None:
+                    mask[position] = False
+            return mask
         mask = np.zeros(len(self.vectors), dtype=bool)
         for paper_id in self.lexical.matching_ids(constraints, limit=self.lexical.count()):
             position = self.vectors.position(paper_id)

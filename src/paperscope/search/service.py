@@ -27,7 +27,7 @@ from paperscope.search.query import ParsedQuery, parse_query
 from paperscope.search.retrieval import Ranked, Retriever, constraints_for, explanations
 from paperscope.search.types import MODES, SearchFilters, SearchHit, SearchResults
 from paperscope.store import Store
-from paperscope.store.search import hit_details, visible_paper_id
+from paperscope.store.search import hidden_paper_ids, hit_details, visible_paper_id
 
 MAX_LIMIT = 100
 MAX_OFFSET = 1000
@@ -56,6 +56,7 @@ class SearchService:
         self._embedder_error: str | None = None
         self._vectors: VectorIndex | None = None
         self._dense_seq = -1
+        self._hidden: frozenset[str] | None = None
         self._lock = threading.RLock()
         if sync_on_open:
             self.sync()
@@ -70,13 +71,20 @@ class SearchService:
         """Apply every store change since the last sync to the lexical and vector indexes."""
         with self._lock:
             report = self.lexical_sync.catch_up(on_progress)
+            if self._hidden is None or report.indexed or report.removed:
+                self._refresh_hidden()
             self._sync_vectors()
             return report
+
+    def _refresh_hidden(self) -> None:
+        with self.store.read() as conn:
+            self._hidden = frozenset(hidden_paper_ids(conn))
 
     def rebuild(self, on_progress: Callable[[int], None] | None = None) -> SyncReport:
         """Rebuild the lexical index from the store, and reload the vectors."""
         with self._lock:
             report = self.lexical_sync.rebuild(on_progress)
+            self._refresh_hidden()
             self._vectors, self._dense_seq = None, -1
             self._sync_vectors()
             return report
@@ -123,6 +131,7 @@ class SearchService:
                 "dense": self.settings.search_dense_weight,
             },
             embedder_problem=self._embedder_error,
+            hidden=self._hidden or frozenset(),
         )
 
     def search(
@@ -226,7 +235,9 @@ class SearchService:
                 if embedder is None or vectors is None:
                     return []
                 vector = embedder.embed_documents([document_text(row["title"], row["abstract"])])[0]
-            neighbours = vectors.search(vector, limit + 1) if vectors is not None else []
+            # Hidden papers are dropped below; ask for enough to fill the page anyway.
+            extra = 1 + min(len(self._hidden or ()), MAX_LIMIT)
+            neighbours = vectors.search(vector, limit + extra) if vectors is not None else []
         ranked = [(pid, score) for pid, score in neighbours if pid != found][:limit]
         empty = ParsedQuery(raw="")
         hits = self._hits(

@@ -112,3 +112,8 @@ def visible_paper_id(conn: sa.Connection, paper_id: str) -> str | None:
         papers.c.hidden.is_(False),
     )
     return conn.execute(query.limit(1)).scalar()
+
+
+def hidden_paper_ids(conn: sa.Connection) -> set[str]:
+    """Ids of hidden papers (few): the vector side leaves them out of every search."""
+    return set(conn.execute(sa.select(papers.c.id).where(papers.c.hidden.is_(True))).scalars())
