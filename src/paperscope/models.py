@@ -48,6 +48,7 @@ class PaperRecord:
     code_urls: list[str] = field(default_factory=list)
     github_stars: int | None = None
     project_page: str | None = None
+    links: list[dict[str, str]] = field(default_factory=list)
     listing: ListingRecord | None = None
 
 
@@ -95,6 +96,7 @@ CONTENT_COLUMNS = (
     "license",
     "submitter",
     "project_page",
+    "links",
 )
 
 

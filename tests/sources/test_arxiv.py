@@ -175,6 +175,10 @@ def test_cli_arxiv_then_rss_into_the_store_idempotently(
     mesh = show(net_env, "2508.14879")
     assert (mesh["version"], mesh["primary_category"]) == (2, "cs.CV")
     assert mesh["categories"] == ["cs.CV", "cs.GR", "cs.LG"]
+    assert {link.get("title", link["rel"]): link["href"] for link in mesh["links"]} == {
+        "alternate": "https://arxiv.org/abs/2508.14879v2",
+        "pdf": "https://arxiv.org/pdf/2508.14879v2",
+    }
     quant = show(net_env, "arXiv:2508.14896")
     assert [r["url"] for r in quant["code_repos"]] == ["https://github.com/FelixMessi/QDLM"]
 

@@ -65,6 +65,7 @@ def normalize(record: PaperRecord) -> NormalizedPaper:
         "license": _clean_optional(record.license),
         "submitter": _clean_optional(record.submitter),
         "project_page": _clean_optional(record.project_page),
+        "links": [dict(link) for link in record.links],
         "source": record.source,
     }
     return NormalizedPaper(row=row, code=list(links.values()), stars=stars, listing=record.listing)

@@ -200,6 +200,11 @@ def parse_entry(entry: Element, origin: str) -> PaperRecord | None:
         doi=doi,
         journal_ref=child_text(entry, "arxiv:journal_ref"),
         comments=child_text(entry, "arxiv:comment"),
+        links=[
+            {key: link.get(key, "") for key in ("rel", "href", "title", "type") if link.get(key)}
+            for link in entry.findall("atom:link", NS)
+            if link.get("href")
+        ],
     )
 
 

@@ -40,6 +40,7 @@ papers = sa.Table(
     sa.Column("license", sa.Text),
     sa.Column("submitter", sa.Text),
     sa.Column("project_page", sa.Text),
+    sa.Column("links", sa.JSON),  # the source's links: [{"rel", "href", "title", "type"}]
     sa.Column("source", sa.String(32), nullable=False),
     sa.Column("content_hash", sa.String(40), nullable=False),
     sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
