@@ -211,6 +211,9 @@ class Settings(BaseSettings):
     subscribe_limit_per_client: int = Field(
         20, ge=1, description="Subscribe requests one client address may make per hour."
     )
+    mail_connections: int = Field(
+        4, ge=1, le=32, description="SMTP connections a worker sends through side by side."
+    )
     worker_interval_seconds: float = Field(
         60.0, gt=0, description="Pause between two rounds of `paperscope worker`'s jobs."
     )

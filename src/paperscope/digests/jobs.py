@@ -16,6 +16,7 @@ import os
 import signal
 import socket
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -35,7 +36,7 @@ from paperscope.store import outbox as outbox_queries
 from paperscope.store import subscriptions as queries
 
 COMPOSE_BATCH = 200
-CLAIM_BATCH = 50
+CLAIM_BATCH = 20
 MAX_RETRY_DELAY = timedelta(hours=6)
 CRASH_ENV = "PAPERSCOPE_CRASH_AT"
 
@@ -223,8 +224,37 @@ def deliver(
     ids: list[int] | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> DeliveryReport:
-    """Send every due message of the outbox (or only ``ids``) and record each outcome."""
+    """Send every due message of the outbox (or only ``ids``) and record each outcome.
+
+    ``mail_connections`` senders run side by side, each with its own SMTP connection, each
+    claiming its own batches (a relay's replies take longer than our bookkeeping).
+    """
     worker = worker or worker_id()
+    senders = 1 if ids is not None else settings.mail_connections
+    if senders == 1:
+        return _deliver_loop(settings, store, worker, ids, clock)
+    with ThreadPoolExecutor(max_workers=senders) as pool:
+        futures = [
+            pool.submit(_deliver_loop, settings, store, f"{worker}/{n}", ids, clock)
+            for n in range(senders)
+        ]
+        reports = [future.result() for future in futures]
+    total = DeliveryReport()
+    for part in reports:
+        total.sent += part.sent
+        total.retried += part.retried
+        total.failed += part.failed
+        total.suppressed += part.suppressed
+    return total
+
+
+def _deliver_loop(
+    settings: Settings,
+    store: Store,
+    worker: str,
+    ids: list[int] | None,
+    clock: Callable[[], datetime],
+) -> DeliveryReport:
     report = DeliveryReport()
     lease = settings.mail_lease_seconds
     sender = sender_address(settings.mail_from)

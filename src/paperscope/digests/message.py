@@ -128,7 +128,9 @@ def build_message(
         unsubscribe_url=unsubscribe_url,
         list_id=list_id,
     )
-    return BytesParser(policy=email.policy.default).parsebytes(raw)
+    message = BytesParser(policy=email.policy.default).parsebytes(raw)  # type: ignore[arg-type]
+    assert isinstance(message, EmailMessage)  # what the default policy builds
+    return message
 
 
 def list_id(kind: str, site_name: str, base_url: str) -> str:
