@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 MODEL_VENV ?= .venv-model
 TORCH_INDEX ?=
 
-.PHONY: install run test lint format bench model clean
+.PHONY: install run test chromium lint format bench model clean
 
 install: $(VENV)/.installed
 
@@ -24,8 +24,20 @@ run: install
 	$(VENV)/bin/paperscope demo
 	$(VENV)/bin/paperscope serve --host $(HOST) --port $(PORT)
 
-test: install
-	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+# Browser tests drive Debian's chromium (never a browser downloaded by Playwright): installed with
+# apt when missing. loadgroup keeps them on one xdist worker, so one demo site serves them all.
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+test: install chromium
+	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if command -v apt-get >/dev/null; then \
+	    $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; \
+	  else echo "no $(CHROMIUM) and no apt-get: the browser tests will be skipped"; fi; \
+	fi
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench

@@ -22,6 +22,12 @@ PAYLOADS = [
 
 
 @pytest.fixture
+def store_url(data_dir):
+    """SQLite only: these tests are about the HTTP layer; test_web_community covers both stores."""
+    return f"sqlite:///{data_dir / 'paperscope.db'}"
+
+
+@pytest.fixture
 def app(community_settings):
     application = create_app(community_settings)
     ingest_list(
