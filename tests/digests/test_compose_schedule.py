@@ -180,3 +180,28 @@ def test_subscribe_request_rules() -> None:
         same.dedupe_key()
         == SubscriptionRequest(email="a@b.org", kind="author", author="ada").dedupe_key()
     )
+
+
+def test_message_bytes_are_well_formed_and_resist_header_injection() -> None:
+    from email import message_from_bytes, policy
+
+    from paperscope.digests.compose import Digest
+    from paperscope.digests.message import render_message
+
+    raw = render_message(
+        Digest('3 papers matching "x\r\nBcc: victim@example.org" - é', "<p>é</p>", "é text"),
+        to="ada@example.org",
+        mail_from="Päper Scope <d@example.org>",
+        msg_id="<digest.1.p.n@example.org>",
+        date=datetime(2024, 1, 10, 8, 0, tzinfo=UTC),
+        unsubscribe_url="https://example.org/u/" + "T" * 200,
+        list_id="paperscope trending digest <trending.example.org>",
+    )
+    assert b"\nBcc:" not in raw and all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    message = message_from_bytes(raw, policy=policy.default)
+    assert message["Bcc"] is None
+    assert message["Subject"] == '3 papers matching "x Bcc: victim@example.org" - é'
+    assert message["From"].addresses[0].display_name == "Päper Scope"  # type: ignore[union-attr]
+    assert message.get_body(("plain",)).get_content() == "é text"  # type: ignore[union-attr]
+    assert message.get_body(("html",)).get_content() == "<p>é</p>"  # type: ignore[union-attr]
+    assert str(message["List-Unsubscribe"]).startswith("<https://example.org/u/TTTT")
