@@ -124,6 +124,7 @@ def main() -> None:
         stderr=subprocess.DEVNULL,
     )
     results = {}
+    load_before = os.getloadavg()[0]
     try:
         wait_ready(base, server)
         for _label, path in TARGETS:  # warm every worker: caches, search index, embedder
@@ -152,11 +153,15 @@ def main() -> None:
         if temp is not None:
             temp.cleanup()
 
+    load_after = os.getloadavg()[0]
+    print(f"1-minute load average: {load_before:.1f} before, {load_after:.1f} after")
     if args.record:
-        record_results(args, results)
+        record_results(args, results, (load_before, load_after))
 
 
-def record_results(args: argparse.Namespace, results: dict[str, dict[str, float]]) -> None:
+def record_results(
+    args: argparse.Namespace, results: dict[str, dict[str, float]], load: tuple[float, float]
+) -> None:
     """Write the figures into the ``web`` section of the benchmarks file."""
     import record
 
@@ -167,7 +172,9 @@ def record_results(args: argparse.Namespace, results: dict[str, dict[str, float]
         f"process against `paperscope serve --workers {args.workers}`, demo corpus in SQLite, "
         f"loopback only; {os.cpu_count()} cores, {platform.platform()}, "
         f"Python {platform.python_version()}). The machine was shared with other agents' work "
-        "during the run, so these are lower bounds.",
+        f"during the run (1-minute load average {load[0]:.1f} before, {load[1]:.1f} after, on "
+        f"{os.cpu_count()} cores), so these are lower bounds and the p99 mostly measures waiting "
+        "for a core.",
         "",
         "Targets on 2 cores: feed page >= 500 req/s with p99 <= 100 ms; search >= 100 req/s.",
         "",
