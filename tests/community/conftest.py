@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from itertools import count
 
 import pytest
-from fake_arxiv import ArxivEntry, FakeArxiv
+from community_data import PASSWORD
+from fake_arxiv import FakeArxiv
 
 from paperscope.community.accounts import User, sign_up
 from paperscope.config import Settings
 from paperscope.store import Store
-
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
@@ -46,16 +44,3 @@ def make_user(store: Store) -> Callable[..., User]:
         )
 
     return make
-
-
-def recent_entry(
-    arxiv_id: str = "2611.01234", *, days_ago: int = 2, **fields: object
-) -> ArxivEntry:
-    values: dict[str, object] = {
-        "arxiv_id": arxiv_id,
-        "title": "Sparse Attention for Long Documents",
-        "abstract": "We make attention sparse and documents long.",
-        "published": datetime.now(UTC) - timedelta(days=days_ago),
-    }
-    values.update(fields)
-    return ArxivEntry(**values)  # type: ignore[arg-type]

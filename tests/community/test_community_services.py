@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from community_data import PASSWORD, recent_entry
 
-from conftest import PASSWORD, recent_entry
 from factories import ingest_list, listed, record
 from paperscope.community import (
     Conflict,
@@ -225,3 +225,16 @@ def test_submit_says_so_when_arxiv_cannot_be_reached(store, community_settings, 
     offline = community_settings.model_copy(update={"arxiv_api_url": "http://127.0.0.1:9/api"})
     with pytest.raises(Unavailable, match="Could not reach arXiv"):
         submit.submit_paper(store, offline, user=make_user("ada"), text="2611.01234")
+
+
+def test_a_rate_limit_holds_across_server_processes_sharing_the_store(store, store_url):
+    from paperscope.store import open_store
+
+    other = open_store(store_url)  # a second engine, as a second worker process has
+    try:
+        for worker in (store, other, store):
+            ratelimit.check(worker, bucket="vote", subject="user:1", rate="3/hour", now=10.0)
+        with pytest.raises(RateLimited):
+            ratelimit.check(other, bucket="vote", subject="user:1", rate="3/hour", now=11.0)
+    finally:
+        other.dispose()

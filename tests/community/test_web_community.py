@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from community_data import recent_entry
 from webclient import Visitor
 
-from conftest import recent_entry
 from factories import ingest_list, listed, record
 from paperscope.web.app import create_app
 

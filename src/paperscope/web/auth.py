@@ -39,6 +39,8 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 _SKIP_PREFIXES = ("/static/",)
+# Machine-read paths: no forms there, so no CSRF cookie handed to API clients and feed readers.
+_NO_FORM_PREFIXES = ("/api/", "/rss/", "/docs", "/redoc", "/openapi.json")
 
 
 class CsrfRejected(NotAllowed):
@@ -133,9 +135,10 @@ class SessionMiddleware:
         had_csrf_cookie = 20 <= len(csrf_cookie) <= 100
         if not had_csrf_cookie:
             csrf_cookie = secrets.token_urlsafe(32)
-            set_cookies.append(
-                _cookie_header(CSRF_COOKIE, csrf_cookie, max_age=None, secure=secure)
-            )
+            if not scope["path"].startswith(_NO_FORM_PREFIXES):
+                set_cookies.append(
+                    _cookie_header(CSRF_COOKIE, csrf_cookie, max_age=None, secure=secure)
+                )
 
         user: User | None = None
         session = cookies.get(SESSION_COOKIE)
@@ -209,8 +212,13 @@ async def verify_csrf(request: Request) -> None:
         return
     origin = request.headers.get("origin")
     if origin and origin != "null":
-        host = request.headers.get("host", "")
-        if urlsplit(origin).netloc != host:
+        # This host as the browser addressed it, or the configured public address (a proxy
+        # may pass its own upstream address as Host).
+        allowed = {
+            request.headers.get("host", ""),
+            urlsplit(request.app.state.settings.base_url).netloc,
+        }
+        if urlsplit(origin).netloc not in allowed:
             raise CsrfRejected("This form was sent from another site; reload the page and retry.")
     expected = getattr(request.state, "csrf_token", None)
     if not expected or not getattr(request.state, "csrf_valid_source", False):

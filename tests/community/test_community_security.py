@@ -6,9 +6,9 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
+from community_data import recent_entry
 from webclient import Visitor
 
-from conftest import recent_entry
 from factories import ingest_list, listed, record
 from paperscope.web.app import create_app
 from paperscope.web.auth import safe_next
@@ -237,3 +237,22 @@ def test_safe_next_keeps_paths_on_this_site():
 def test_the_inertness_check_catches_live_markup(html):
     with pytest.raises(AssertionError):
         assert_inert(html)
+
+
+def test_api_and_feeds_get_no_csrf_cookie_but_pages_do(app):
+    visitor = Visitor(app)
+    assert "set-cookie" not in visitor.client.get("/api/papers/2401.00001/comments").headers
+    assert "ps_csrf=" in visitor.client.get("/").headers["set-cookie"]
+
+
+def test_a_proxy_rewriting_host_still_lets_same_site_forms_through(community_settings):
+    app = create_app(community_settings.model_copy(update={"base_url": "https://papers.example"}))
+    visitor = Visitor(app, base_url="https://internal:8000")
+    visitor.get("/signup")
+    signed = visitor.post(
+        "/signup",
+        {"email": "ada@example.org", "handle": "ada", "password": "long enough pw"},
+        headers={"origin": "https://papers.example"},
+    )
+    assert signed.status_code == 303
+    app.state.store.dispose()
