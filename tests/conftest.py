@@ -8,8 +8,6 @@ Without PostgreSQL those runs skip with one line, except under ``CI=true`` where
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,14 +17,10 @@ import sqlalchemy as sa
 from paperscope.config import Settings
 from paperscope.store import Store, open_store
 from paperscope.store.schema import metadata
+from support import SHARED_DATA, run_cli  # noqa: F401  (kept for fixtures below)
 
 PG_ADMIN_URL = os.environ.get(
     "PAPERSCOPE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
-SHARED_DATA = Path(
-    os.environ.get(
-        "PAPERSCOPE_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
-    )
 )
 
 
@@ -107,20 +101,4 @@ def cli_env(data_dir: Path, store_url: str) -> dict[str, str]:
     return env
 
 
-def run_cli(
-    env: dict[str, str], *args: str, check: bool = True
-) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m paperscope ARGS`` as a user would, and return what it printed."""
-    done = subprocess.run(
-        [sys.executable, "-m", "paperscope", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if check and done.returncode != 0:
-        raise AssertionError(f"paperscope {' '.join(args)} failed:\n{done.stderr}")
-    return done
-
-
-__all__ = ["SHARED_DATA", "metadata", "run_cli"]
+__all__ = ["metadata"]

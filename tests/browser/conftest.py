@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from screens import DESKTOP, PHONE, REPO, SCREENSHOTS  # noqa: F401
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "community"))
 from fake_arxiv import FakeArxiv
@@ -34,10 +35,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-REPO = Path(__file__).resolve().parents[2]
-SCREENSHOTS = Path(os.environ.get("PAPERSCOPE_SCREENSHOTS", REPO / "docs" / "screenshots"))
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from conftest import DESKTOP, PHONE, SCREENSHOTS
+from screens import DESKTOP, PHONE, SCREENSHOTS
 
 
 def no_horizontal_scroll(page) -> bool:

@@ -7,8 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from fake_arxiv import ArxivEntry
-
-from conftest import PHONE
+from screens import PHONE
 
 PASSWORD = "correct horse battery"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import SHARED_DATA, run_cli
+from support import SHARED_DATA, run_cli
 
 KAGGLE_SAMPLE = SHARED_DATA / "arxiv_kaggle_sample" / "arxiv-metadata-oai-snapshot.first200.jsonl"
 

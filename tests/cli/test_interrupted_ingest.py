@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from support import run_cli
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import kaggle_corpus

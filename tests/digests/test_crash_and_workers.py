@@ -17,13 +17,13 @@ from collections import Counter
 
 import pytest
 
-from conftest import run_cli
 from digests.smtp_server import SmtpServer
 from paperscope.config import Settings
 from paperscope.digests import jobs, service
 from paperscope.digests.model import SubscriptionRequest
 from paperscope.store import Store
 from paperscope.store import outbox as outbox_queries
+from support import run_cli
 
 
 def confirmed_subscribers(settings: Settings, store: Store, smtp: SmtpServer, n: int) -> set[str]:

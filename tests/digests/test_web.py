@@ -13,11 +13,11 @@ from urllib.parse import urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import run_cli
 from digests.conftest import link
 from digests.smtp_server import SmtpServer
 from paperscope.config import Settings
 from paperscope.web.app import create_app
+from support import run_cli
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import gzip
 import json
 from pathlib import Path
 
-from conftest import SHARED_DATA
+from support import SHARED_DATA
 from paperscope.models import PaperRecord, Rejected
 from paperscope.sources import registry
 from paperscope.sources.hf_daily import HFDailyFile

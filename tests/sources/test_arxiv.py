@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from payload_server import PayloadServer, Reply, payload
 
-from conftest import run_cli
+from support import run_cli
 from paperscope.config import Settings
 from paperscope.models import PaperRecord, PaperscopeError, Rejected
 from paperscope.sources.arxiv_api import ArxivApi, fetch_arxiv_paper

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from payload_server import PayloadServer, Reply
 
-from conftest import SHARED_DATA, run_cli
+from support import SHARED_DATA, run_cli
 from paperscope.config import Settings
 from paperscope.models import PaperRecord, Rejected
 from paperscope.sources.hf_daily import HFDailyApi, HFDailyRawFile

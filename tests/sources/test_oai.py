@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from payload_server import PayloadServer, Reply, payload
 
-from conftest import run_cli
+from support import run_cli
 from paperscope.config import Settings
 from paperscope.models import PaperRecord, PaperscopeError, Rejected
 from paperscope.sources.http import PoliteFetcher
