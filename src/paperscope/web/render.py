@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pydantic_core
 from fastapi import Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+JSON = "application/json"
 
 # Paths that never have an HTML page, so a trailing ".json" there is part of the name.
 _NO_TWIN_PREFIXES = ("/api/", "/static/", "/rss/", "/docs", "/openapi.json", "/redoc")
@@ -71,7 +73,10 @@ def render(
 ) -> Response:
     """The page ``name`` rendered with ``context``, or ``json_twin`` as JSON when asked."""
     if wants_json(request):
-        return JSONResponse(jsonable_encoder(json_twin), status_code=status_code, headers=headers)
+        # pydantic-core encodes dataclasses, dates and nested lists ~10x faster than
+        # jsonable_encoder; times come out as ISO 8601 (UTC as "Z").
+        body = pydantic_core.to_json(json_twin)
+        return Response(body, status_code=status_code, headers=headers, media_type=JSON)
     templates = request.app.state.templates
     response: Response = templates.TemplateResponse(
         request, name, page_context(request, context), status_code=status_code, headers=headers
