@@ -168,3 +168,20 @@ def load_paper(store: Store, reference: str) -> PaperView | None:
     with store.read() as conn:
         counts = queries.engagement(conn, paper["id"])
     return paper_view(paper, counts)
+
+
+def load_papers(store: Store, paper_ids: list[str]) -> list[PaperView]:
+    """Views of these papers in the given order, skipping unknown and hidden ones."""
+    with store.read() as conn:
+        found = queries.visible_papers(conn, paper_ids)
+    return [
+        paper_view(
+            found[paper_id],
+            {
+                "votes": found[paper_id]["local_votes"],
+                "comments": found[paper_id]["local_comments"],
+            },
+        )
+        for paper_id in paper_ids
+        if paper_id in found
+    ]

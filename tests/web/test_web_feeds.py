@@ -76,6 +76,10 @@ def test_local_votes_and_comments_count_and_hidden_papers_never_show(client):
     assert client.get("/papers/2405.10003").status_code == 404
     api = client.get("/api/daily_papers", params={"date": "2024-05-27"}).json()
     assert [item["title"] for item in api] == ["Local favourite", "Imported favourite"]
+    found = client.get("/api/papers/search", params={"q": "favourite spam"}).json()
+    assert {item["paper"]["title"] for item in found} == {"Local favourite", "Imported favourite"}
+    votes = {item["paper"]["title"]: item["paper"]["upvotes"] for item in found}
+    assert votes["Local favourite"] == 3
 
 
 def test_days_weeks_and_months_step_to_neighbours_with_listings(client):

@@ -170,3 +170,30 @@ def trending_candidates(conn: sa.Connection, *, start: date, end: date) -> list[
         if kept is None or as_date(row["listing_date"]) < as_date(kept["listing_date"]):
             first[row["id"]] = row
     return list(first.values())
+
+
+def visible_papers(conn: sa.Connection, paper_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Visible papers by id, each with its code repos, listings and this site's counts.
+
+    The same shape as ``store.papers.get_paper`` plus ``local_votes`` and ``local_comments``,
+    for many papers in four queries (search results, similar papers).
+    """
+    ids = list(set(paper_ids))
+    if not ids:
+        return {}
+    query = sa.select(
+        papers, _local_votes().label("local_votes"), _local_comments().label("local_comments")
+    ).where(papers.c.id.in_(ids), papers.c.hidden.is_(False))
+    found = {row["id"]: dict(row) for row in conn.execute(query).mappings()}
+    repos = code_for(conn, found)
+    for paper_id, paper in found.items():
+        paper["code_repos"] = repos.get(paper_id, [])
+        paper["listings"] = []
+    listing_rows = conn.execute(
+        sa.select(listings.c.paper_id, *_LISTING_COLUMNS)
+        .where(listings.c.paper_id.in_(list(found)))
+        .order_by(listings.c.paper_id, listings.c.listing_date)
+    ).mappings()
+    for row in listing_rows:
+        found[row["paper_id"]]["listings"].append(dict(row))
+    return found

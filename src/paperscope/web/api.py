@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import TypeAdapter
 
 from paperscope import feeds
-from paperscope.paper_page import load_paper
+from paperscope.paper_page import load_paper, load_papers
 from paperscope.web.api_models import (
     DailyPaperPublic,
     PaperPublic,
@@ -141,13 +141,14 @@ def search_papers(
 
 
 def _items(request: Request, scored: list[tuple[str, float]]) -> list[SearchItemPublic]:
-    items = []
-    for paper_id, score in scored:
-        view = load_paper(request.app.state.store, paper_id)
-        if view is not None:
-            paper = paper_from_view(view)
-            items.append(SearchItemPublic(paper=paper, numComments=view.num_comments, score=score))
-    return items
+    scores = dict(scored)
+    views = load_papers(request.app.state.store, [paper_id for paper_id, _score in scored])
+    return [
+        SearchItemPublic(
+            paper=paper_from_view(view), numComments=view.num_comments, score=scores[view.paper_id]
+        )
+        for view in views
+    ]
 
 
 @router.get("/trending", response_model=list[TrendingItemPublic], response_model_exclude_none=True)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from feedgen.feed import FeedGenerator
 
 from paperscope import feeds
-from paperscope.paper_page import load_paper
+from paperscope.paper_page import load_papers
 from paperscope.web.pages import listing_days, trending_list
 from paperscope.web.services import search_service
 
@@ -119,10 +119,7 @@ def search(
     results = search_service(request.app).search(q, limit=50)
     entries = []
     store = request.app.state.store
-    for hit in results.hits:
-        view = load_paper(store, hit.paper_id)
-        if view is None:
-            continue
+    for view in load_papers(store, [hit.paper_id for hit in results.hits]):
         when = view.listings[-1].listing_date if view.listings else None
         updated = datetime.combine(when, time(), tzinfo=UTC) if when else _listed(view.updated)
         entries.append((view.paper_id, view.title, view.authors, view.abstract, updated))
