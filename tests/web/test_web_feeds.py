@@ -170,3 +170,27 @@ def test_cached_pages_show_a_write_at_once(data_dir, store_url):
         assert voted.status_code == 200, voted.text
         assert client.get("/index.json").json()["papers"][0]["upvotes"] == 5
         assert client.get("/papers/2405.10001.json").json()["upvotes"] == 5
+
+
+def test_trending_puts_a_fresh_paper_with_many_votes_above_an_old_one_with_slightly_more(
+    client,
+):
+    add_papers(
+        client,
+        [
+            {"title": "Old hit", "day": "2024-05-23", "upvotes": 110},
+            {"title": "Fresh hit", "day": "2024-05-27", "upvotes": 95},
+            {"title": "Too old to trend", "day": "2024-05-01", "upvotes": 900},
+        ],
+    )
+    store, settings = client.app.state.store, client.app.state.settings
+    for reader in users(client, 5):
+        toggle_vote(store, settings, user=reader, paper_id="2405.10002")
+    page = client.get("/trending")
+    assert titles(page.text) == ["Fresh hit", "Old hit"]
+    items = client.get("/api/trending").json()
+    fresh = items[0]["trending"]
+    assert items[0]["paper"]["title"] == "Fresh hit"
+    assert (fresh["imported_upvotes"], fresh["local_votes"], fresh["points"]) == (95, 5, 100)
+    assert fresh["age_hours"] == 24  # the demo-style "now": the end of the newest listing day
+    assert client.get("/trending.json").json()["now"].startswith("2024-05-28T00:00:00")
