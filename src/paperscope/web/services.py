@@ -3,6 +3,7 @@ short-lived cache for the data behind the busiest pages."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -13,6 +14,7 @@ from fastapi import FastAPI, HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 T = TypeVar("T")
+log = logging.getLogger("paperscope.web")
 SEARCH_SYNC_SECONDS = 30.0
 _search_lock = threading.Lock()
 
@@ -40,7 +42,12 @@ def search_service(app: FastAPI) -> Any:
         elif time.monotonic() - getattr(app.state, "search_synced", 0.0) > SEARCH_SYNC_SECONDS:
             # Papers submitted since the last sync become findable within this interval.
             app.state.search_synced = time.monotonic()
-            service.sync()
+            try:
+                service.sync()
+            except Exception:  # e.g. another worker holds the index writer: answer from
+                log.warning(
+                    "search index sync failed; answering from the index as it is", exc_info=True
+                )
     return service
 
 
