@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from fake_arxiv import ArxivEntry
-from screens import PHONE
+from screens import PHONE, SCREENSHOTS
 
 PASSWORD = "correct horse battery"
 
@@ -116,6 +116,7 @@ def test_comment_edit_and_delete(page_factory):
     assert comment.locator(".comment-body strong").inner_text() == "result"
     assert "<script>alert(1)</script>" in comment.locator(".comment-body").inner_text()
     assert page.url == url and dialogs == []
+    page.locator("#comments").screenshot(path=str(SCREENSHOTS / "comments-desktop.png"))
 
     comment.get_by_role("link", name="Edit").click()
     page.get_by_label("Comment").fill("Nice *result*, on reflection.")
