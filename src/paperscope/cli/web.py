@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from paperscope.cli.context import console, print_json, settings, store
+from paperscope.cli.context import console, print_json, progress, settings, store
 
 stars_app = typer.Typer(help="GitHub stars of papers' code repositories.", no_args_is_help=True)
 
@@ -24,6 +24,7 @@ def serve(
     import uvicorn
 
     store()  # migrate once here, so the workers do not race to do it
+    _catch_up_search_index()
     console.print(f"serving on http://{host}:{port} ({workers} worker(s))")
     uvicorn.run(
         "paperscope.web.app:create_app",
@@ -36,6 +37,18 @@ def serve(
         access_log=False,
         log_level="info",
     )
+
+
+def _catch_up_search_index() -> None:
+    """Bring the search index up to date before the workers start, so that they only open
+    it (one process writes it at a time)."""
+    try:
+        from paperscope.search import SearchService
+
+        with progress("search index") as advance:
+            SearchService(settings(), store(), sync_on_open=False).sync(on_progress=advance)
+    except Exception as error:  # search is optional: the site serves without it
+        console.print(f"search index not ready ({error}); searches will build it")
 
 
 @stars_app.command("refresh")

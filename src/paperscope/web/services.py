@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 T = TypeVar("T")
 log = logging.getLogger("paperscope.web")
 SEARCH_SYNC_SECONDS = 30.0
+SEARCH_OPEN_WAIT_SECONDS = 60.0
 _search_lock = threading.Lock()
 
 
@@ -36,7 +37,7 @@ def search_service(app: FastAPI) -> Any:
                 from paperscope.search import SearchService
             except ImportError as error:  # the search stage is optional at run time
                 raise SearchUnavailable(str(error)) from error
-            service = SearchService(app.state.settings, app.state.store)
+            service = _open_search(SearchService, app)
             app.state.search = service
             app.state.search_synced = time.monotonic()
         elif time.monotonic() - getattr(app.state, "search_synced", 0.0) > SEARCH_SYNC_SECONDS:
@@ -49,6 +50,19 @@ def search_service(app: FastAPI) -> Any:
                     "search index sync failed; answering from the index as it is", exc_info=True
                 )
     return service
+
+
+def _open_search(factory: Any, app: FastAPI) -> Any:
+    """Open the search service, waiting while another worker process writes the index."""
+    deadline = time.monotonic() + SEARCH_OPEN_WAIT_SECONDS
+    while True:
+        try:
+            return factory(app.state.settings, app.state.store)
+        except Exception as error:
+            busy = "another process" in str(error) or "LockBusy" in str(error)
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(0.25)
 
 
 class TTLCache:
