@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
@@ -43,6 +44,17 @@ def test_serve_starts_the_site_on_the_given_port(data_dir):
         assert "Daily Papers" in response.text
         api = httpx.get(f"http://127.0.0.1:{port}/api/daily_papers", timeout=5)
         assert api.status_code == 200 and api.json() == []
+        # Both workers open the search index at once: neither may fail a search.
+        with ThreadPoolExecutor(6) as pool:
+            codes = list(
+                pool.map(
+                    lambda n: httpx.get(
+                        f"http://127.0.0.1:{port}/search", params={"q": f"graph {n}"}, timeout=60
+                    ).status_code,
+                    range(6),
+                )
+            )
+        assert codes == [200] * 6
     finally:
         process.send_signal(signal.SIGINT)
         try:
