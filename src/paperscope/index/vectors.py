@@ -109,7 +109,10 @@ class VectorIndex:
         if self.kind == "exact":
             for position, row in replaced:
                 self._matrix[position] = matrix[row]
-            self._matrix = np.concatenate([self._matrix, matrix[fresh_rows]])
+            fresh = matrix if len(fresh_rows) == len(ids) else matrix[fresh_rows]
+            self._matrix = (
+                np.concatenate([self._matrix, fresh]) if len(self._matrix) else fresh.copy()
+            )
         else:
             if self._hnsw is None:
                 self._hnsw = self._new_hnsw(len(fresh_ids) + len(self.ids))
@@ -122,7 +125,9 @@ class VectorIndex:
                     matrix[list(rows)], np.array(positions), num_threads=self.threads
                 )
             if fresh_ids:
-                self._hnsw.add_items(matrix[fresh_rows], labels, num_threads=self.threads)
+                # A whole-matrix build passes the matrix itself: no 1.5 GB copy at 1M vectors.
+                fresh = matrix if len(fresh_rows) == len(ids) else matrix[fresh_rows]
+                self._hnsw.add_items(fresh, labels, num_threads=self.threads)
         for label, paper_id in zip(labels.tolist(), fresh_ids, strict=True):
             self._positions[paper_id] = label
         self.ids.extend(fresh_ids)
