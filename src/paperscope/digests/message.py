@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import base64
 import email.policy
+import re
 import secrets
 from datetime import datetime
 from email.header import Header
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import format_datetime, formataddr, parseaddr
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from paperscope.digests.compose import Digest
@@ -36,9 +38,19 @@ def message_id(kind: str, subscription_id: int, period: str, nonce: str, base_ur
     return f"<{kind}.{subscription_id}.{safe_period}.{nonce[:12]}@{mail_domain(base_url)}>"
 
 
+_EVERY_76 = re.compile(rb".{76}")
+
+
+@lru_cache(maxsize=16)
 def sender_address(mail_from: str) -> str:
     """The bare address of ``mail_from`` (``"paperscope <d@x>"`` -> ``d@x``)."""
     return parseaddr(mail_from)[1] or mail_from
+
+
+@lru_cache(maxsize=16)
+def _from_header(mail_from: str) -> str:
+    name, address = parseaddr(mail_from)
+    return formataddr((_one_line(name), address), charset="utf-8") if name else address
 
 
 def _one_line(value: str) -> str:
@@ -53,8 +65,14 @@ def _text_header(value: str) -> str:
     return Header(value, "utf-8", header_name="Subject").encode(linesep="\r\n")
 
 
+def _base64_lines(data: bytes) -> bytes:
+    """Base64 in 76-character CRLF lines (``base64.encodebytes`` loops in Python: slower)."""
+    encoded = _EVERY_76.sub(b"\\g<0>\r\n", base64.b64encode(data))
+    return encoded if encoded.endswith(b"\r\n") else encoded + b"\r\n"
+
+
 def _part(content_type: str, body: str) -> bytes:
-    encoded = base64.encodebytes(body.encode("utf-8")).replace(b"\n", b"\r\n")
+    encoded = _base64_lines(body.encode("utf-8"))
     return (
         f'Content-Type: {content_type}; charset="utf-8"\r\n'
         "Content-Transfer-Encoding: base64\r\n\r\n"
@@ -73,9 +91,8 @@ def render_message(
 ) -> bytes:
     """The wire bytes (CRLF) of a multipart/alternative message, with the list headers when
     ``unsubscribe_url`` / ``list_id`` are given."""
-    name, address = parseaddr(mail_from)
     headers = [
-        ("From", formataddr((_one_line(name), address), charset="utf-8") if name else address),
+        ("From", _from_header(mail_from)),
         ("To", _one_line(to)),
         ("Subject", _text_header(mail.subject)),
         ("Date", format_datetime(date)),

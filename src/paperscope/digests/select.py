@@ -21,7 +21,11 @@ def trending_score(row: dict[str, Any]) -> float:
 
 
 def to_paper(row: dict[str, Any]) -> DigestPaper:
-    return DigestPaper(
+    # Rows of one pool are shared by every subscription of a period: build each paper once.
+    cached = row.get("_digest_paper")
+    if isinstance(cached, DigestPaper):
+        return cached
+    paper = DigestPaper(
         id=row["id"],
         title=row["title"],
         authors=tuple(row.get("authors") or ()),
@@ -30,6 +34,8 @@ def to_paper(row: dict[str, Any]) -> DigestPaper:
         code_url=row.get("code_url"),
         stars=row.get("stars"),
     )
+    row["_digest_paper"] = paper
+    return paper
 
 
 def _listed_at(row: dict[str, Any]) -> datetime:

@@ -53,10 +53,13 @@ class Tokens:
     """Makes and reads the signed tokens of subscription links."""
 
     def __init__(self, secret: str) -> None:
-        self._secret = secret
+        self._serializers = {
+            purpose: URLSafeTimedSerializer(secret, salt=f"paperscope.subscription.{purpose}")
+            for purpose in MAX_AGE
+        }
 
     def _serializer(self, purpose: str) -> URLSafeTimedSerializer:
-        return URLSafeTimedSerializer(self._secret, salt=f"paperscope.subscription.{purpose}")
+        return self._serializers[purpose]
 
     def make(self, purpose: Purpose, subscription_id: int, nonce: str) -> str:
         return str(self._serializer(purpose).dumps([subscription_id, nonce]))
