@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from paperscope import feeds, rank
+from paperscope import feeds, rank, trending
 from paperscope.paper_page import bibtex_entry
 
 
@@ -111,14 +111,14 @@ def test_star_growth_over_the_window():
 def test_trending_now_follows_the_clock_unless_the_corpus_is_stale():
     clock = datetime(2026, 11, 29, 8, tzinfo=UTC)
     newest = date(2026, 8, 21)
-    stale = feeds.trending_moment(None, newest, window_days=7, wall_clock=clock)
+    stale = trending.trending_moment(None, newest, window_days=7, wall_clock=clock)
     assert stale == datetime(2026, 8, 22, tzinfo=UTC)
-    live = feeds.trending_moment(None, date(2026, 11, 29), window_days=7, wall_clock=clock)
+    live = trending.trending_moment(None, date(2026, 11, 29), window_days=7, wall_clock=clock)
     assert live == clock
-    assert feeds.trending_moment("2025-01-01", newest, window_days=7, wall_clock=clock) == (
+    assert trending.trending_moment("2025-01-01", newest, window_days=7, wall_clock=clock) == (
         datetime(2025, 1, 2, tzinfo=UTC)
     )
-    configured = feeds.trending_moment(
+    configured = trending.trending_moment(
         "2025-01-01T12:00:00+00:00", newest, window_days=7, wall_clock=clock
     )
     assert configured == datetime(2025, 1, 1, 12, tzinfo=UTC)
@@ -136,7 +136,7 @@ def test_trending_inputs_use_imported_stars_as_the_first_snapshot():
         },
     ]
     repos = {"a": [{"url": "https://github.com/o/r", "host": "github", "stars": 30}]}
-    inputs, _papers = feeds.trending_inputs(
+    inputs, _papers = trending.trending_inputs(
         rows, repos, {}, now=datetime(2026, 8, 22, tzinfo=UTC), window=timedelta(days=7)
     )
     (item,) = inputs

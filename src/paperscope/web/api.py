@@ -10,6 +10,7 @@ from pydantic import TypeAdapter
 
 from paperscope import feeds
 from paperscope.paper_page import load_paper, load_papers
+from paperscope.trending import trending_papers
 from paperscope.web.api_models import (
     DailyPaperPublic,
     PaperPublic,
@@ -84,7 +85,7 @@ def _daily_body(
     """The encoded answer of one daily_papers call and the total it pages through."""
     if sort == "trending":
         settings = request.app.state.settings
-        listing = feeds.trending(
+        listing = trending_papers(
             request.app.state.store,
             configured_now=settings.trending_now,
             window_days=settings.trending_window_days,

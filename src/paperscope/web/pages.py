@@ -12,6 +12,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from paperscope import feeds
 from paperscope.paper_page import PaperView, load_paper
 from paperscope.rank import TrendingWeights
+from paperscope.trending import TrendingList, trending_papers
 from paperscope.web.errors import BadParameter
 from paperscope.web.render import render, wants_json
 from paperscope.web.services import feed_cache, search_service
@@ -110,12 +111,12 @@ def jump(date: str = Query(..., max_length=32)) -> RedirectResponse:
 # -- trending ------------------------------------------------------------------------------
 
 
-def trending_list(request: Request, page: int, per_page: int = 50) -> feeds.TrendingList:
+def trending_list(request: Request, page: int, per_page: int = 50) -> TrendingList:
     settings = request.app.state.settings
     store = request.app.state.store
     return feed_cache(request.app).get(
         ("trending", page, per_page),
-        lambda: feeds.trending(
+        lambda: trending_papers(
             store,
             configured_now=settings.trending_now,
             window_days=settings.trending_window_days,
@@ -125,7 +126,7 @@ def trending_list(request: Request, page: int, per_page: int = 50) -> feeds.Tren
     )
 
 
-def trending_twin(listing: feeds.TrendingList) -> dict[str, Any]:
+def trending_twin(listing: TrendingList) -> dict[str, Any]:
     return {
         "now": listing.now,
         "window_days": listing.window_days,
