@@ -73,6 +73,9 @@ def test_upvote_without_javascript_posts_a_form_and_comes_back(page_factory):
     page = page_factory(PHONE, java_script_enabled=False)
     page.goto("/")
     sign_up(page, "cyd")
+    # The member's header (submit, handle, log out) still fits a phone's width.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.screenshot(path=str(SCREENSHOTS / "home-phone-member.png"))
     href = page.locator("article.card .card-title a").first.get_attribute("href")
     page.goto(href)
     before = count_of(page.locator(".paper-links .card-votes"))

@@ -40,7 +40,7 @@ def add(
         store(), email=email, handle=handle, password=password, is_admin=admin
     )
     role = "admin" if user.is_admin else "user"
-    verb = "created" if created else "updated"
+    verb = "created" if created else ("updated" if admin else "unchanged (exists already)")
     console.print(f"{verb} {user.handle} <{user.email}> ({role})")
 
 
