@@ -307,3 +307,19 @@ def test_users_add_admin_from_the_command_line(cli_env, store):
     assert (
         missing.returncode == 1 and "No account has the email nobody@example.org" in missing.stderr
     )
+
+
+def test_old_style_ids_with_a_slash_can_be_voted_on_and_commented(app):
+    ingest_list(
+        app.state.store,
+        [record(arxiv_id="quant-ph/0602109", title="Old Style", listing=listed("2024-01-04"))],
+    )
+    ada = Visitor(app)
+    ada.sign_up("ada")
+    page = ada.get("/papers/quant-ph/0602109")
+    assert 'action="/papers/quant-ph/0602109/vote"' in page.text
+    voted = ada.htmx("/papers/quant-ph/0602109/vote", {"next": "/papers/quant-ph/0602109"})
+    assert voted.status_code == 200 and 'aria-pressed="true"' in voted.text
+    posted = ada.post("/papers/quant-ph/0602109/comments", {"body": "Classic."})
+    assert posted.headers["location"] == "/papers/quant-ph/0602109#comment-1"
+    assert "Classic." in ada.get("/papers/quant-ph/0602109").text
