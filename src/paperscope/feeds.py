@@ -20,6 +20,8 @@ from paperscope.store.papers import as_date, as_utc
 PeriodKind = Literal["day", "week", "month"]
 ABSTRACT_HEAD_CHARS = 280
 AUTHORS_SHOWN = 3
+# Periods outside these years are refused (and the date arithmetic stays in range).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 class PeriodError(ValueError):
@@ -74,6 +76,8 @@ def parse_period(kind: PeriodKind, text: str) -> Period:
     """Parse ``YYYY-MM-DD``, ``YYYY-Www`` or ``YYYY-MM``; raise PeriodError with the form."""
     text = text.strip()
     try:
+        if not text[:4].isdigit() or not FIRST_YEAR <= int(text[:4]) <= LAST_YEAR:
+            raise ValueError
         if kind == "day":
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
                 raise ValueError
@@ -89,7 +93,9 @@ def parse_period(kind: PeriodKind, text: str) -> Period:
         return month_period(date(int(match[1]), int(match[2]), 1))
     except ValueError:
         form = {"day": "YYYY-MM-DD", "week": "YYYY-Www (ISO week)", "month": "YYYY-MM"}[kind]
-        raise PeriodError(f"{text!r} is not a valid {kind}: expected {form}") from None
+        raise PeriodError(
+            f"{text!r} is not a valid {kind}: expected {form}, years {FIRST_YEAR}-{LAST_YEAR}"
+        ) from None
 
 
 def period_of(kind: PeriodKind, day: date) -> Period:

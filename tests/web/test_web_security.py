@@ -78,6 +78,10 @@ def test_pages_carry_security_headers_and_no_inline_script_or_style(hostile):
         "/papers/date/not-a-date",
         "/papers/week/2024-W99",
         "/papers/month/2024-13",
+        "/papers/date/9999-12-31",
+        "/papers/month/9999-12",
+        "/papers/week/9999-W52",
+        "/api/daily_papers?month=9999-12&sort=trending",
         "/papers/jump?date=//evil.example",
         "/papers/jump?date=https://evil.example/",
         "/?p=0",
@@ -107,3 +111,12 @@ def test_unknown_pages_and_papers_are_404_pages(hostile):
     assert "<html" in page.text
     twin = hostile.get("/papers/2401.99999.json")
     assert twin.status_code == 404 and twin.json()["error"]
+
+
+def test_feeds_drop_characters_xml_cannot_carry(hostile):
+    import feedparser
+
+    response = hostile.get("/rss/search", params={"q": "Mallory\x00\x01 alert"})
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo and feed.entries

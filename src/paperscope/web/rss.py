@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, time
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 from feedgen.feed import FeedGenerator
@@ -15,6 +17,15 @@ from paperscope.web.pages import listing_days, trending_list
 from paperscope.web.services import search_service
 
 router = APIRouter(prefix="/rss", tags=["rss"])
+# Characters XML 1.0 cannot carry (controls other than tab/newline/CR, lone surrogates, FFFE/F).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters an XML document may not contain."""
+    return NOT_XML.sub("", text)
+
+
 ATOM = "application/atom+xml; charset=utf-8"
 
 
@@ -29,9 +40,10 @@ def _atom(
     """An Atom document; entries are (paper id, title, authors, summary, updated)."""
     base = request.app.state.settings.base_url.rstrip("/")
     generator = FeedGenerator()
+    feed_id = xml_text(feed_id)
     generator.id(f"{base}{feed_id}")
-    generator.title(title)
-    generator.subtitle(subtitle)
+    generator.title(xml_text(title))
+    generator.subtitle(xml_text(subtitle) or title)
     generator.link(href=f"{base}{feed_id}", rel="self")
     generator.link(href=f"{base}/", rel="alternate")
     generator.language("en")
@@ -39,11 +51,11 @@ def _atom(
     for paper_id, paper_title, authors, summary, updated in entries:
         entry = generator.add_entry(order="append")
         entry.id(f"{base}/papers/{paper_id}")
-        entry.title(paper_title)
+        entry.title(xml_text(paper_title))
         entry.link(href=f"{base}/papers/{paper_id}", rel="alternate")
         for name in authors[:20] or ["unknown"]:
-            entry.author(name=name)
-        entry.summary(summary)
+            entry.author(name=xml_text(name) or "unknown")
+        entry.summary(xml_text(summary))
         entry.updated(updated)
         latest = max(latest, updated)
     generator.updated(latest)
@@ -126,7 +138,7 @@ def search(
     site = request.app.state.settings.site_name
     return _atom(
         request,
-        feed_id=f"/rss/search?q={q}",
+        feed_id=f"/rss/search?{urlencode({'q': q})}",
         title=f"{site}: search “{q}”",
         subtitle=f"Papers matching {q}",
         entries=entries,
