@@ -80,6 +80,7 @@ def test_local_votes_and_comments_count_and_hidden_papers_never_show(client):
     assert {item["paper"]["title"] for item in found} == {"Local favourite", "Imported favourite"}
     votes = {item["paper"]["title"]: item["paper"]["upvotes"] for item in found}
     assert votes["Local favourite"] == 3
+    assert "Spam" not in titles(client.get("/search", params={"q": "spam favourite"}).text)
 
 
 def test_days_weeks_and_months_step_to_neighbours_with_listings(client):
