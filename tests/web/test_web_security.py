@@ -57,7 +57,14 @@ def test_hostile_text_is_escaped_in_search_results_and_feeds(hostile):
 
 
 def test_pages_carry_security_headers_and_no_inline_script_or_style(hostile):
-    for path in ["/", "/papers/2405.10001", "/api/daily_papers", "/static/site.css", "/nowhere"]:
+    for path in [
+        "/",
+        "/papers/2405.10001",
+        "/api/daily_papers",
+        "/static/site.css",
+        "/nowhere",
+        "/docs",
+    ]:
         response = hostile.get(path)
         csp = response.headers["content-security-policy"]
         assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp

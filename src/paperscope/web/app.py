@@ -35,14 +35,6 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-# The OpenAPI explorer at /docs loads Swagger UI from a CDN and runs inline script; it gets
-# its own relaxed policy, and nothing else does.
-DOCS_PATHS = ("/docs", "/redoc")
-DOCS_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
-    "https://fastapi.tiangolo.com; frame-ancestors 'none'"
-)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -60,6 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Self-hosted research-paper discovery: daily papers, trending, search.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by pages.api_docs from local assets, under the strict CSP
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = store
@@ -96,16 +90,12 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
-        self.docs_headers = [
-            (k, DOCS_POLICY.encode() if k == b"content-security-policy" else v)
-            for k, v in self.headers
-        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = self.docs_headers if scope["path"].startswith(DOCS_PATHS) else self.headers
+        extra = self.headers
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -146,6 +146,15 @@ def trending(request: Request, page: int = PageNumber) -> Response:
     return render(request, "trending.html", context, trending_twin(listing))
 
 
+@router.get("/docs")
+def api_docs(request: Request) -> Response:
+    """The OpenAPI explorer (Swagger UI from local files)."""
+    templates = request.app.state.templates
+    context = {"request": request, "openapi_url": request.app.openapi_url}
+    response: Response = templates.TemplateResponse(request, "api_docs.html", context)
+    return response
+
+
 @router.get("/trending/formula")
 def trending_formula(request: Request) -> Response:
     """How the trending score is computed."""
