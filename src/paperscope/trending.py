@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from paperscope import rank
+from paperscope.models import PaperscopeError
 from paperscope.feeds import Card, Period, make_card
 from paperscope.store import Store
 from paperscope.store import feeds as queries
@@ -54,9 +55,14 @@ def trending_moment(
     """
     if configured:
         text = configured.strip()
-        if len(text) == 10:
-            return _day_start(date.fromisoformat(text)) + timedelta(days=1)
-        return as_utc(datetime.fromisoformat(text))
+        try:
+            if len(text) == 10:
+                return _day_start(date.fromisoformat(text)) + timedelta(days=1)
+            return as_utc(datetime.fromisoformat(text))
+        except ValueError:
+            raise PaperscopeError(
+                f"PAPERSCOPE_TRENDING_NOW={configured!r} is not an ISO date or datetime"
+            ) from None
     if newest_day is None:
         return wall_clock
     newest_end = _day_start(newest_day) + timedelta(days=1)

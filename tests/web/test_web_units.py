@@ -160,3 +160,10 @@ def test_bibtex_keeps_latex_and_balances_braces():
     assert "author={Ada Lovelace and Alan Turing}," in entry
     assert "eprint={2405.15738}" in entry
     assert entry.count("{") == entry.count("}")
+
+
+def test_a_bad_configured_trending_now_names_the_setting():
+    from paperscope.models import PaperscopeError
+
+    with pytest.raises(PaperscopeError, match="PAPERSCOPE_TRENDING_NOW"):
+        trending.trending_moment("last tuesday", None, window_days=7, wall_clock=NOW)

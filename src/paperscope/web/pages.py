@@ -208,7 +208,8 @@ def search(
         "per_page": SEARCH_PER_PAGE,
     }
     if not q.strip() and not any(filters_given.values()):
-        return render(request, "search.html", context, {"query": q, "hits": [], "total": 0})
+        empty = {"hits": [], "total": 0, "mode": mode, "query": None, "redirect_paper_id": None}
+        return render(request, "search.html", context, empty)
     from paperscope.search import SearchFilters
 
     results = search_service(request.app).search(
