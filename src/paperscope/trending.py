@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from paperscope import rank
-from paperscope.models import PaperscopeError
 from paperscope.feeds import Card, Period, make_card
+from paperscope.models import PaperscopeError
 from paperscope.store import Store
 from paperscope.store import feeds as queries
 from paperscope.store import stars as star_queries
