@@ -119,6 +119,8 @@ def test_comment_edit_and_delete(page_factory):
     assert comment.locator(".comment-body strong").inner_text() == "result"
     assert "<script>alert(1)</script>" in comment.locator(".comment-body").inner_text()
     assert page.url == url and dialogs == []
+    # A fixed time in the picture, so the committed screenshot does not change on every run.
+    comment.locator(".comment-meta time").evaluate("e => { e.textContent = 'Nov 29, 2026 09:00' }")
     page.locator("#comments").screenshot(path=str(SCREENSHOTS / "comments-desktop.png"))
 
     comment.get_by_role("link", name="Edit").click()
