@@ -201,12 +201,13 @@ def subset_of_cached_full(embedder: OnnxEmbedder, ids: list[str]) -> np.ndarray 
     return np.load(path)[[position[doc] for doc in ids]]
 
 
-def real_vectors() -> tuple[np.ndarray, np.ndarray]:
+def real_vectors(extra: list[Path] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Real corpus vectors (demo + SciFact documents) and real query vectors (SciFact claims)."""
     embedder = OnnxEmbedder(shipped_model_folder())
     parts = []
-    if (DEMO / "demo_vectors.f16.npy").is_file():
-        parts.append(l2_normalize(np.load(DEMO / "demo_vectors.f16.npy").astype(np.float32)))
+    for path in extra or [DEMO / "demo_vectors.f16.npy"]:
+        if path.is_file():
+            parts.append(l2_normalize(np.load(path).astype(np.float32)))
     _ids, texts = scifact_corpus()
     parts.append(cached_embeddings(embedder, texts, "scifact"))
     queries = list(scifact_queries()[0].values())
@@ -254,7 +255,7 @@ def rss_mib() -> float:
 
 
 def cmd_ann(args: argparse.Namespace) -> None:
-    base, queries = real_vectors()
+    base, queries = real_vectors(args.base)
     queries = queries[: args.queries]
     for size in args.sizes:
         matrix = synthetic(base, size)
@@ -310,6 +311,32 @@ def cmd_ann(args: argparse.Namespace) -> None:
                     ),
                 }
             )
+        # Filtered retrieval (a mask of 10% of the papers, as a cat:/year: filter gives):
+        # recall against the exact top 10 of the allowed papers, and latency.
+        allowed = np.random.default_rng(11).random(size) < 0.10
+        hnsw.ef_search = args.ef[-1]
+        positions = np.flatnonzero(allowed)
+        filtered_truth = [
+            {str(positions[int(i)]) for i in found_ids}
+            for found_ids in exact_top10(matrix[positions], queries)
+        ]
+        latencies, found = [], 0
+        for query, expected in zip(queries, filtered_truth, strict=True):
+            t = time.perf_counter()
+            hits = hnsw.search(query, 10, allowed=allowed)
+            latencies.append((time.perf_counter() - t) * 1000)
+            found += len(expected & {h[0] for h in hits})
+        record(
+            {
+                "bench": "ann-filtered",
+                "size": size,
+                "allowed_fraction": 0.10,
+                "ef_search": args.ef[-1],
+                "recall@10": round(found / (10 * len(queries)), 4),
+                "hnsw_ms_p50": round(float(np.percentile(latencies, 50)), 3),
+                "hnsw_ms_p99": round(float(np.percentile(latencies, 99)), 3),
+            }
+        )
         del hnsw, matrix
 
 
@@ -333,6 +360,9 @@ def main() -> None:
     ann.add_argument("--ef-construction", type=int, default=200)
     ann.add_argument("--threads", type=int, default=2)
     ann.add_argument("--queries", type=int, default=300)
+    ann.add_argument(
+        "--base", type=Path, nargs="*", help=".npy of real vectors (default: the demo vectors)"
+    )
     args = parser.parse_args()
     {"speed": cmd_speed, "scifact": cmd_scifact, "ann": cmd_ann}[args.command](args)
 
