@@ -202,3 +202,33 @@ def test_similar_papers_answer_for_known_papers_only(client):
     add_papers(client, [{"title": "Graph networks", "day": "2024-05-27"}])
     assert client.get("/api/papers/2405.99999/similar").status_code == 404
     assert client.get("/api/papers/2405.10001/similar").status_code == 200
+
+
+def test_similar_papers_on_the_paper_page_and_in_the_api(client):
+    from tests.search.conftest import HashingEmbedder, embed_all
+
+    from paperscope.search import SearchService
+
+    add_papers(
+        client,
+        [
+            {
+                "title": "Graph neural networks for molecules",
+                "abstract": "Graph networks on molecules.",
+            },
+            {
+                "title": "Message passing graph networks",
+                "abstract": "Graph networks pass messages.",
+            },
+            {"title": "Sourdough bread baking", "abstract": "Flour, water, salt and patience."},
+        ],
+    )
+    app = client.app
+    embedder = HashingEmbedder()
+    embed_all(app.state.store, embedder)
+    app.state.search = SearchService(app.state.settings, app.state.store, embedder=embedder)
+    similar = client.get("/api/papers/2405.10001/similar", params={"limit": 2}).json()
+    assert similar[0]["paper"]["id"] == "2405.10002"
+    assert all(item["paper"]["id"] != "2405.10001" for item in similar)
+    page = client.get("/papers/2405.10001")
+    assert "Similar papers" in page.text and "Message passing graph networks" in page.text
