@@ -12,7 +12,7 @@ from paperscope.community.votes import toggle_vote
 
 
 def titles(html: str) -> list[str]:
-    return re.findall(r'<h2 class="card-title"><a href="[^"]+">([^<]+)</a>', html)
+    return re.findall(r'<h2 class="card-title[^"]*"><a href="[^"]+">([^<]+)</a>', html)
 
 
 def users(client, count):
