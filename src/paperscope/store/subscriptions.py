@@ -276,14 +276,18 @@ def _best_code(conn: sa.Connection, ids: list[str]) -> dict[str, tuple[str, int 
 
 
 def set_last_periods(conn: sa.Connection, periods: list[tuple[int, str]]) -> None:
-    """Record the last period handled for many subscriptions at once."""
-    if periods:
-        conn.execute(
-            subscriptions.update()
-            .where(subscriptions.c.id == sa.bindparam("b_id"))
-            .values(last_period=sa.bindparam("b_period")),
-            [{"b_id": sid, "b_period": period} for sid, period in periods],
-        )
+    """Record the last period handled for many subscriptions at once (one UPDATE per
+    distinct period: a batch has few)."""
+    by_period: dict[str, list[int]] = {}
+    for subscription_id, period in periods:
+        by_period.setdefault(period, []).append(subscription_id)
+    for period, ids in by_period.items():
+        for start in range(0, len(ids), 1000):
+            conn.execute(
+                subscriptions.update()
+                .where(subscriptions.c.id.in_(ids[start : start + 1000]))
+                .values(last_period=period)
+            )
 
 
 def insert_many(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
