@@ -11,6 +11,7 @@ from paperscope.config import Settings
 from paperscope.digests.model import Subscription
 from paperscope.digests.schedule import listing_days_per_period
 from paperscope.digests.select import rank_pool
+from paperscope.models import PaperscopeError
 from paperscope.store import Store
 from paperscope.store import subscriptions as queries
 
@@ -77,12 +78,16 @@ class Pools:
             return self._fallback_search(subscription, until), {}
         from paperscope.search import SearchFilters
 
-        results = service.search(
-            subscription.query or "",
-            mode="hybrid",
-            filters=SearchFilters(since=since, until=until),
-            limit=SEARCH_POOL,
-        )
+        try:
+            results = service.search(
+                subscription.query or "",
+                mode="hybrid",
+                filters=SearchFilters(since=since, until=until),
+                limit=SEARCH_POOL,
+            )
+        except Exception:  # a broken index must not stop every other digest
+            log.exception("saved search %r failed; matching words instead", subscription.query)
+            return self._fallback_search(subscription, until), {}
         scores = {hit.paper_id: float(hit.score) for hit in results.hits}
         with self.store.read() as conn:
             rows = {r["id"]: r for r in queries.papers_by_ids(conn, list(scores))}
@@ -96,8 +101,21 @@ class Pools:
                 log.warning("paperscope.search is not available; saved searches match words")
                 self._service = False
             else:
-                self._service = SearchService(self.settings, self.store)
+                self._service = self._open_search(SearchService)
         return self._service or None
+
+    def _open_search(self, service_class: Any) -> Any:
+        """The search service, synced when possible. Another process (the web server) may be
+        writing the shared index: then search the index as it is."""
+        try:
+            return service_class(self.settings, self.store)
+        except PaperscopeError as error:
+            log.warning("search index not synced (%s); searching it as it is", error)
+        try:
+            return service_class(self.settings, self.store, sync_on_open=False)
+        except Exception:
+            log.exception("no search index; saved searches match words")
+            return False
 
     def _fallback_search(self, subscription: Subscription, until: date) -> list[dict[str, Any]]:
         """Without the search service: period papers containing every word of the query."""
