@@ -58,7 +58,7 @@ def test_a_killed_ingest_resumes_to_the_same_store(cli_env, big_snapshot: Path, 
     partial = stored_papers(cli_env)
     assert 0 < partial < RECORDS, "the kill came too late to test anything"
     if how == signal.SIGINT:
-        assert process.returncode == 130
+        assert process.returncode == 130, stderr
         assert "interrupted" in stderr and "Traceback" not in stderr
 
     report = json.loads(run_cli(cli_env, "ingest", "kaggle", str(big_snapshot), "--json").stdout)

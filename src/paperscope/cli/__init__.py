@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+from types import FrameType
 
 import click
 import typer
 
-from paperscope.cli import embed as embed_commands
 from paperscope.cli import digests as digests_commands
+from paperscope.cli import embed as embed_commands
 from paperscope.cli import ingest as ingest_commands
 from paperscope.cli import papers as papers_commands
 from paperscope.cli import search as search_commands
 from paperscope.cli import users as users_commands
 from paperscope.cli import web as web_commands
 from paperscope.cli import worker as worker_commands
+from paperscope.cli.context import interrupted_query
 from paperscope.models import PaperscopeError
 
 app = typer.Typer(
@@ -35,6 +38,7 @@ worker_commands.register(app)
 
 def main() -> None:
     """Entry point: one clear line and a non-zero exit on any error, never a traceback."""
+    signal.signal(signal.SIGINT, _note_interrupt)
     try:
         code = app(standalone_mode=False)
     except KeyboardInterrupt:
@@ -53,6 +57,18 @@ def main() -> None:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(1)
     except Exception as error:  # the last line of defence: say what failed, in one line
+        if interrupted_query(error) or _INTERRUPTS:
+            # Ctrl-C surfaced as a driver error (psycopg cancels the running statement).
+            sys.exit(130)
         print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+_INTERRUPTS: list[int] = []
+
+
+def _note_interrupt(signum: int, _frame: FrameType | None) -> None:
+    """Remember the Ctrl-C, whatever exception it turns into on its way up."""
+    _INTERRUPTS.append(signum)
+    raise KeyboardInterrupt

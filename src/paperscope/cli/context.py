@@ -58,9 +58,27 @@ def progress(description: str, total: int | None = None) -> Iterator[Callable[[i
                 bar.advance(task, n)
 
             yield advance
-    except KeyboardInterrupt:
-        console.print(
-            f"interrupted: {description} stopped after {done:,} committed; "
-            "they are kept, run the same command again to finish"
-        )
+    except Exception as error:
+        if not interrupted_query(error):
+            raise
+        stopped(description, done)
         raise
+    except KeyboardInterrupt:
+        stopped(description, done)
+        raise
+
+
+def stopped(description: str, done: int) -> None:
+    console.print(
+        f"interrupted: {description} stopped after {done:,} committed; "
+        "they are kept, run the same command again to finish"
+    )
+
+
+def interrupted_query(error: BaseException) -> bool:
+    """Ctrl-C during a PostgreSQL statement: psycopg cancels it and raises QueryCanceled."""
+    while error is not None:
+        if type(error).__name__ == "QueryCanceled":
+            return True
+        error = error.__cause__ or error.__context__  # type: ignore[assignment]
+    return False

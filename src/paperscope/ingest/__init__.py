@@ -66,25 +66,29 @@ def ingest_records(
             on_progress(len(batch))
         batch.clear()
 
-    try:
-        for record in records:
-            if isinstance(record, Rejected):
-                report.rejected += 1
-                rejects(record)
-                continue
-            try:
-                batch.append(normalize(record))
-            except RecordError as error:
-                report.rejected += 1
-                rejects(Rejected(record.origin, str(error)))
-                continue
-            if len(batch) >= batch_size:
-                flush()
-    except Exception:
-        # The source failed part-way (a network error, a truncated page): keep what it
-        # delivered before the failure, then let the caller report the error.
-        flush()
-        raise
+    source = iter(records)
+    while True:
+        try:
+            record = next(source)
+        except StopIteration:
+            break
+        except Exception:
+            # The source failed part-way (a network error, a truncated page): keep what it
+            # delivered before the failure, then let the caller report the error.
+            flush()
+            raise
+        if isinstance(record, Rejected):
+            report.rejected += 1
+            rejects(record)
+            continue
+        try:
+            batch.append(normalize(record))
+        except RecordError as error:
+            report.rejected += 1
+            rejects(Rejected(record.origin, str(error)))
+            continue
+        if len(batch) >= batch_size:
+            flush()
     flush()
     return report
 
