@@ -227,15 +227,17 @@ def run_grid(
 ) -> None:
     print("title_boost lexical_w dense_w   keyword  semantic    hybrid   (nDCG@10)")
     semantic: float | None = None
-    for boost in (0.25, 0.5, 1.0):
+    for boost in (0.0, 0.25, 0.5, 1.0):
         lexical = build_lexical(corpus, folder / f"boost-{boost}", boost)
         keyword: float | None = None
         for lexical_weight, dense_weight in (
-            (1.0, 1.0),
-            (1.0, 1.5),
             (1.0, 2.0),
+            (1.0, 1.0),
             (1.5, 1.0),
             (2.0, 1.0),
+            (2.5, 1.0),
+            (3.0, 1.0),
+            (4.0, 1.0),
         ):
             retriever = Retriever(
                 lexical,

@@ -97,13 +97,22 @@ class Settings(BaseSettings):
         "title + abstract (so title words count more than abstract words).",
     )
     search_lexical_weight: float = Field(
-        1.0, ge=0, description="Weight of the keyword ranking in hybrid reciprocal rank fusion."
+        1.5,
+        ge=0,
+        description="Weight of the keyword ranking in hybrid reciprocal rank fusion (tuned on "
+        "SciFact train claims, docs/search.md).",
     )
     search_dense_weight: float = Field(
         1.0, ge=0, description="Weight of the semantic ranking in hybrid reciprocal rank fusion."
     )
     search_candidates: int = Field(
         100, ge=10, le=1000, description="Papers each retriever proposes before fusion."
+    )
+    search_embed_threads: int = Field(
+        1,
+        ge=0,
+        description="ONNX Runtime threads for embedding one search query (0: one per core); "
+        "one thread answers a short query fastest on a busy machine.",
     )
     index_batch_size: int = Field(
         5000, ge=1, description="Papers per search-index commit while catching up with the store."

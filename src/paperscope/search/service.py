@@ -93,7 +93,8 @@ class SearchService:
         """The query embedder, loaded on first use; None (with the reason kept) if it cannot be."""
         if self._embedder is None and self._embedder_error is None:
             try:
-                self._embedder = load_embedder(self.settings)
+                threads = {"embedding_threads": self.settings.search_embed_threads}
+                self._embedder = load_embedder(self.settings.model_copy(update=threads))
             except PaperscopeError as error:
                 self._embedder_error = str(error)
         return self._embedder
