@@ -46,12 +46,12 @@ def feed_twin(feed: feeds.Feed) -> dict[str, Any]:
     }
 
 
-def _feed_page(
+async def _feed_page(
     request: Request, period: feeds.Period, page: int, *, home: bool = False
 ) -> Response:
     store = request.app.state.store
-    days = listing_days(request)
-    feed = feed_cache(request.app).get(
+    days = await listing_days_async(request)
+    feed = await feed_cache(request.app).aget(
         ("feed", period.key, page),
         lambda: feeds.feed(store, period, page=page, per_page=PER_PAGE, days=days),
     )
@@ -76,30 +76,42 @@ def listing_days(request: Request) -> list[date]:
     return days
 
 
+async def listing_days_async(request: Request) -> list[date]:
+    store = request.app.state.store
+    days: list[date] = await feed_cache(request.app).aget(
+        ("days",), lambda: feeds.listing_days(store)
+    )
+    return days
+
+
+# The feed routes are async: a cached list renders on the event loop without a thread
+# hop; only a stale cache sends the store's (blocking) reads to the thread pool.
+
+
 @router.get("/")
-def home(request: Request, page: int = PageNumber) -> Response:
+async def home(request: Request, page: int = PageNumber) -> Response:
     """The latest daily list."""
-    days = listing_days(request)
+    days = await listing_days_async(request)
     day = days[-1] if days else date.today()
-    return _feed_page(request, feeds.day_period(day), page, home=True)
+    return await _feed_page(request, feeds.day_period(day), page, home=True)
 
 
 @router.get("/papers/date/{day}")
-def daily(request: Request, day: str, page: int = PageNumber) -> Response:
+async def daily(request: Request, day: str, page: int = PageNumber) -> Response:
     """The papers listed on one day."""
-    return _feed_page(request, feeds.parse_period("day", day), page)
+    return await _feed_page(request, feeds.parse_period("day", day), page)
 
 
 @router.get("/papers/week/{week}")
-def weekly(request: Request, week: str, page: int = PageNumber) -> Response:
+async def weekly(request: Request, week: str, page: int = PageNumber) -> Response:
     """The papers listed in one ISO week (``2024-W22``)."""
-    return _feed_page(request, feeds.parse_period("week", week), page)
+    return await _feed_page(request, feeds.parse_period("week", week), page)
 
 
 @router.get("/papers/month/{month}")
-def monthly(request: Request, month: str, page: int = PageNumber) -> Response:
+async def monthly(request: Request, month: str, page: int = PageNumber) -> Response:
     """The papers listed in one month (``2024-05``)."""
-    return _feed_page(request, feeds.parse_period("month", month), page)
+    return await _feed_page(request, feeds.parse_period("month", month), page)
 
 
 @router.get("/papers/jump")

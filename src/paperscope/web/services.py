@@ -11,6 +11,7 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from fastapi import FastAPI, HTTPException
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 T = TypeVar("T")
@@ -98,6 +99,14 @@ class TTLCache:
                 while len(self._entries) > self.size:
                     self._entries.popitem(last=False)
             return value
+
+    async def aget(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``get`` for async routes: a fresh value without leaving the event loop, else
+        computed in the thread pool (the store's calls block)."""
+        found = self._fresh(key) if self.seconds > 0 else None
+        if found is not None:
+            return found[0]
+        return await run_in_threadpool(self.get, key, compute)
 
     def _fresh(self, key: Hashable) -> tuple[Any] | None:
         with self._lock:
