@@ -272,12 +272,18 @@ def bibtex(request: Request, paper_id: str) -> PlainTextResponse:
 
 
 @router.get("/papers/{paper_id:path}")
-def paper(request: Request, paper_id: str) -> Response:
+async def paper(request: Request, paper_id: str) -> Response:
     """One paper: details, code, listings, upvotes, comments, similar papers, BibTeX."""
-    view = require_paper(request, paper_id)
+    store = request.app.state.store
+    found: PaperView | None = await feed_cache(request.app).aget(
+        ("paper", paper_id), lambda: load_paper(store, paper_id)
+    )
+    if found is None:
+        raise HTTPException(status_code=404, detail=f"There is no paper {paper_id!r} here.")
+    view = found
     if view.paper_id != paper_id and not wants_json(request):
         return RedirectResponse(f"/papers/{view.paper_id}", status_code=301)
-    similar = feed_cache(request.app).get(
+    similar = await feed_cache(request.app).aget(
         ("similar", view.paper_id), lambda: similar_papers(request, view.paper_id, SIMILAR_COUNT)
     )
     context = {
