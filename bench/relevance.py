@@ -164,6 +164,7 @@ def main() -> None:
     parser.add_argument("--lexical-weight", type=float, default=None)
     parser.add_argument("--dense-weight", type=float, default=None)
     parser.add_argument("--title-boost", type=float, default=None)
+    parser.add_argument("--record", action="store_true", help="write docs/benchmarks.md")
     args = parser.parse_args()
 
     settings = Settings()
@@ -202,18 +203,35 @@ def main() -> None:
         )
         return
     published = published_rows()
-    print(
+    lines = [
         f"SciFact {args.split} ({len(queries)} queries, {len(corpus)} abstracts), "
-        f"model {embedder.model_id}, title boost {title_boost}, "
-        f"RRF weights lexical {lexical_weight} / dense {dense_weight}, k=60"
-    )
-    print(f"{'mode':<10} {'nDCG@10':>8} {'R@100':>7}   published nDCG@10")
+        f"model {embedder.model_id}, title bonus {title_boost}, "
+        f"RRF weights lexical {lexical_weight} / dense {dense_weight}, k=60",
+        "",
+        "| mode | nDCG@10 | recall@100 | published nDCG@10 (same split) |",
+        "|---|---|---|---|",
+    ]
     for mode in MODES:
-        names = PUBLISHED[mode]
-        beside = ", ".join(f"{n} {published[n]:.3f}" for n in names if n in published)
-        print(
-            f"{mode:<10} {scores[mode]['ndcg@10']:>8.4f} {scores[mode]['recall@100']:>7.4f}"
-            f"   {beside}"
+        beside = ", ".join(f"{n} {published[n]:.3f}" for n in PUBLISHED[mode] if n in published)
+        lines.append(
+            f"| {mode} | {scores[mode]['ndcg@10']:.4f} | {scores[mode]['recall@100']:.4f} "
+            f"| {beside} |"
+        )
+    print("\n".join(lines))
+    if args.record:
+        sys.path.insert(0, str(Path(__file__).parent))
+        import record
+
+        stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        body = (
+            f"`python bench/relevance.py --split {args.split}` — {stamp}, 2 cores shared with "
+            "other agents' jobs (relevance does not depend on speed).\n\n"
+            + "\n".join(lines)
+            + "\n\nWeights and title bonus were chosen on the 809 SciFact train claims "
+            "(`--split train --grid`), see docs/search.md; the test split is only reported."
+        )
+        record.section(
+            ROOT / "docs" / "benchmarks.md", "search-relevance", "Search relevance (SciFact)", body
         )
 
 
