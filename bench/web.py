@@ -109,7 +109,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads.")
     parser.add_argument("--workers", type=int, default=2, help="Server worker processes.")
-    parser.add_argument("--record", type=Path, help="Append the results to this markdown file.")
+    parser.add_argument("--record", type=Path, help="Write the results into this markdown file.")
+    parser.add_argument("--note", default="", help="A sentence recorded with the figures.")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk not found: apt-get install -y wrk")
@@ -207,7 +208,7 @@ def record_results(
             f"{r['cpu_ms']:.2f} | {r['requests']:.0f} | {r['errors']:.0f} |"
         )
     lines.append("")
-    lines.append(NOTES)
+    lines.append(NOTES + (" " + args.note if args.note else ""))
     record.section(args.record, "web", "Web (pages and API under load)", "\n".join(lines))
 
 
