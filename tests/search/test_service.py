@@ -137,3 +137,17 @@ def test_hidden_papers_leave_every_mode(service, corpus_store):
         set_paper_hidden(conn, "2201.00005", False)
     service.sync()
     assert ids(service.search("message passing", mode="semantic"))[0] == "2201.00005"
+
+
+def test_caller_filters_combine_with_query_operators(service):
+    by_category = SearchFilters(category="cs.LG")
+    for mode in ("keyword", "semantic", "hybrid"):
+        found = ids(service.search("networks", mode=mode, filters=by_category))
+        assert set(found) == {"2401.00001", "2406.00004", "2201.00005"}, mode
+    by_author = SearchFilters(author="Ada Lovelace", until=date(2024, 3, 1))
+    assert ids(service.search("networks", filters=by_author)) == ["2401.00001"]
+    # A filter and an operator that exclude each other leave nothing, without an error.
+    assert ids(service.search("networks cat:q-bio", filters=by_category, mode="keyword")) == [
+        "2401.00001"
+    ]
+    assert service.search("networks cat:cs.CV", filters=by_category).hits == []
