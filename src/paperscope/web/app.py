@@ -16,7 +16,7 @@ from paperscope.config import Settings
 from paperscope.store import open_store
 from paperscope.web import accounts, api, community, pages, rss, subscriptions
 from paperscope.web.errors import install_error_handlers
-from paperscope.web.render import JsonTwinMiddleware
+from paperscope.web.render import JsonTwinMiddleware, card_body_renderer
 from paperscope.web.services import ClearCacheOnWrite, TTLCache
 
 HERE = Path(__file__).parent
@@ -58,12 +58,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = store
     app.state.search = None  # created on first use by paperscope.web.services.search_service
-    app.state.feed_cache = TTLCache(settings.feed_cache_seconds)
+    app.state.feed_cache = TTLCache(settings.feed_cache_seconds, size=4096)
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, auto_reload=False
     )
     templates = Jinja2Templates(env=environment)
     templates.env.globals["site_name"] = settings.site_name
+    templates.env.globals["card_body"] = card_body_renderer(environment, app.state.feed_cache)
     app.state.templates = templates
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

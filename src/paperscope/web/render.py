@@ -13,10 +13,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import jinja2
 import pydantic_core
 from fastapi import Request
 from fastapi.responses import Response
+from markupsafe import Markup
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from paperscope.feeds import Card
+from paperscope.web.services import TTLCache
 
 JSON = "application/json"
 
@@ -82,3 +87,27 @@ def render(
         request, name, page_context(request, context), status_code=status_code, headers=headers
     )
     return response
+
+
+def card_body_renderer(environment: jinja2.Environment, cache: TTLCache) -> Any:
+    """The template function ``card_body(card)``: a card's body HTML, rendered once per
+    content and reused while the feed cache keeps it (the vote button stays per visitor)."""
+    template = environment.get_template("_card_body.html")
+
+    def card_body(card: Card) -> Markup:
+        code = card.code
+        key = (
+            "card-body",
+            card.paper_id,
+            card.title,
+            card.abstract_head,
+            card.authors_short,
+            card.submitted_by,
+            card.organization,
+            card.num_comments,
+            code.url if code else None,
+            code.stars if code else None,
+        )
+        return cache.get(key, lambda: Markup(template.render(card=card)))
+
+    return card_body
