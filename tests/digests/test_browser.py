@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from digests.conftest import link
+from digests.helpers import link
 from digests.smtp_server import SmtpServer, free_port
 from factories import ingest_list, listed, record
 from paperscope.store import open_store

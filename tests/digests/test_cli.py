@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from support import run_cli
 from digests.smtp_server import SmtpServer
 from paperscope.config import Settings
 from paperscope.digests import service
 from paperscope.digests.model import SubscriptionRequest
 from paperscope.store import Store
+from support import run_cli
 
 
 def test_preview_dry_run_and_export(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from digests.conftest import WEDNESDAY_8AM, link, token_of
+from digests.helpers import WEDNESDAY_8AM, link, token_of
 from digests.smtp_server import SmtpServer
 from factories import ingest_list, listed, record
 from paperscope.config import Settings

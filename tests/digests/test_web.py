@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
-from digests.conftest import link
+from digests.helpers import link
 from digests.smtp_server import SmtpServer
 from paperscope.config import Settings
 from paperscope.web.app import create_app
