@@ -228,7 +228,11 @@ class Settings(BaseSettings):
     )
     worker_jobs: str = Field(
         "digests",
-        description="Comma-separated jobs `paperscope worker` runs each round: digests, stars.",
+        description="Comma-separated jobs `paperscope worker` runs, in order: hf-daily "
+        "(ingest the HF daily lists), stars (refresh GitHub stars), digests.",
+    )
+    worker_slow_jobs_interval_seconds: float = Field(
+        3600.0, gt=0, description="Least time between two runs of hf-daily or stars."
     )
 
     @property

@@ -1,17 +1,21 @@
 """``paperscope worker``: the periodic jobs, round after round.
 
-Jobs (the ``worker_jobs`` setting): ``digests`` composes due digests into the outbox and
-delivers the outbox; ``stars`` refreshes GitHub star counts (``paperscope.stars``). A job that
-fails is logged and retried next round; the others go on. Several workers may run at once on
-PostgreSQL (they claim outbox rows with ``FOR UPDATE SKIP LOCKED``).
+Jobs (the ``worker_jobs`` setting), run in the order given: ``hf-daily`` ingests yesterday's
+and today's Hugging Face daily lists (UTC), ``stars`` refreshes GitHub star counts
+(``paperscope.stars``), ``digests`` composes due digests into the outbox and delivers it.
+``hf-daily`` and ``stars`` call other services, so they run at most every
+``worker_slow_jobs_interval_seconds``; ``digests`` runs every round. A job that fails is
+logged and retried later; the others go on. Several workers may run at once on PostgreSQL
+(they claim outbox rows with ``FOR UPDATE SKIP LOCKED``).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from paperscope.config import Settings
@@ -19,7 +23,7 @@ from paperscope.digests.jobs import run_digests
 from paperscope.store import Store
 
 log = logging.getLogger(__name__)
-JOBS = ("digests", "stars")
+JOBS = ("hf-daily", "stars", "digests")
 
 
 def _digests(
@@ -35,7 +39,28 @@ def _stars(settings: Settings, store: Store, *, now: datetime | None, force: boo
     return refresh_stars(store, settings).as_dict()
 
 
-RUNNERS: dict[str, Callable[..., Any]] = {"digests": _digests, "stars": _stars}
+def _hf_daily(settings: Settings, store: Store, *, now: datetime | None, force: bool) -> Any:
+    from paperscope.ingest import ingest
+    from paperscope.sources.hf_daily import HFDailyApi
+
+    day = (now or datetime.now(UTC)).date()
+    # Yesterday too: papers are added to a day's list after it starts.
+    source = HFDailyApi(settings, since=day - timedelta(days=1), until=day)
+    return ingest(
+        store,
+        source.records(),
+        source_name="hf-daily",
+        rejects_dir=settings.rejects_dir,
+        batch_size=settings.ingest_batch_size,
+    ).as_dict()
+
+
+RUNNERS: dict[str, Callable[..., Any]] = {
+    "hf-daily": _hf_daily,
+    "stars": _stars,
+    "digests": _digests,
+}
+SLOW_JOBS = frozenset({"hf-daily", "stars"})
 
 
 def configured_jobs(settings: Settings) -> list[str]:
@@ -51,11 +76,18 @@ def configured_jobs(settings: Settings) -> list[str]:
 
 
 def run_once(
-    settings: Settings, store: Store, *, now: datetime | None = None, force: bool = False
+    settings: Settings,
+    store: Store,
+    *,
+    now: datetime | None = None,
+    force: bool = False,
+    skip: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """One round of every configured job; returns each job's report (or its error)."""
+    """One round of every configured job (but ``skip``); returns each job's report or error."""
     report: dict[str, Any] = {}
     for job in configured_jobs(settings):
+        if job in skip:
+            continue
         try:
             report[job] = RUNNERS[job](settings, store, now=now, force=force)
         except Exception as error:  # one failing job must not stop the others
@@ -73,8 +105,14 @@ def run_forever(
 ) -> None:
     """Run rounds every ``worker_interval_seconds`` until ``stop`` is set (or forever)."""
     stop = stop or threading.Event()
+    slow_due = 0.0
     while not stop.is_set():
-        report = run_once(settings, store)
+        skip: frozenset[str] = frozenset()
+        if time.monotonic() < slow_due:
+            skip = SLOW_JOBS
+        else:
+            slow_due = time.monotonic() + settings.worker_slow_jobs_interval_seconds
+        report = run_once(settings, store, skip=skip)
         if on_round is not None:
             on_round(report)
         stop.wait(settings.worker_interval_seconds)
