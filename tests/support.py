@@ -1,6 +1,6 @@
 """Helpers every test may import: the shared data folder and the real command runner.
 
-(Import these from ``support``, never ``from conftest import``: several folders have a
+(Import these from ``support``, not from ``conftest``: several folders have a
 conftest.py and the name is ambiguous across a whole run.)
 """
 
