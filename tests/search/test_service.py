@@ -151,3 +151,15 @@ def test_caller_filters_combine_with_query_operators(service):
         "2401.00001"
     ]
     assert service.search("networks cat:cs.CV", filters=by_category).hits == []
+
+
+@pytest.mark.parametrize("since", [date(2000, 1, 1), date(2023, 1, 1), date(2024, 6, 1)])
+def test_broad_filter_shortcut_equals_the_masked_search(service, embedder, since):
+    from paperscope.index.lexical import Constraints
+
+    retriever = service.retriever()
+    constraints = Constraints(since=since)
+    query = embedder.embed_query("graph networks for molecules")
+    for depth in (1, 2, 3, 10):
+        masked = retriever.vectors.search(query, depth, retriever.allowed(constraints))
+        assert retriever.dense("graph networks for molecules", constraints, depth, []) == masked

@@ -244,6 +244,28 @@ class LexicalIndex:
         hits, _count = self.search((), (), constraints, limit=limit)
         return [hit.paper_id for hit in hits]
 
+    def count_matching(self, constraints: Constraints) -> int:
+        """How many papers are within the constraints (no documents are read)."""
+        query = self._constrained(Query.all_query(), constraints)
+        return int(getattr(self.index.searcher().search(query, limit=1), "count", 0) or 0)
+
+    def within(self, paper_ids: Sequence[str], constraints: Constraints) -> set[str]:
+        """Which of ``paper_ids`` are indexed and within the constraints."""
+        if not paper_ids:
+            return set()
+        ids_query = Query.term_set_query(self.schema, "id", list(paper_ids))
+        hits, _count = self._search_query(self._constrained(ids_query, constraints), len(paper_ids))
+        return {hit.paper_id for hit in hits}
+
+    def _search_query(self, query: Query, limit: int) -> tuple[list[LexicalHit], int]:
+        searcher = self.index.searcher()
+        result = searcher.search(query, limit=max(limit, 1))
+        hits = [
+            LexicalHit(str(searcher.doc(address).get_first("id")), float(score))
+            for score, address in result.hits
+        ]
+        return hits, int(getattr(result, "count", 0) or 0)
+
     def text_query(self, terms: Sequence[str], phrases: Sequence[str]) -> Query | None:
         """The ranking part of a query: each word over title + abstract with a title bonus,
         OR-ed; each phrase required in the title or the abstract."""

@@ -59,6 +59,11 @@ class Retrieval:
     notes: list[str] = field(default_factory=list)
 
 
+# A filter that at least this share of papers passes is applied by over-fetching (see
+# Retriever._dense_broad_filter); a narrower one by a mask over the vector index.
+BROAD_FILTER_SHARE = 0.2
+
+
 class Retriever:
     """Keyword, semantic or hybrid ranking over one lexical index and one vector index."""
 
@@ -135,8 +140,35 @@ class Retriever:
         if self.vectors is None or not len(self.vectors):
             notes.append("no paper vectors yet (run `paperscope embed`): keyword ranking only")
             return []
-        allowed = self.allowed(constraints)
-        return self.vectors.search(self.embedder.embed_query(text), depth, allowed)
+        query = self.embedder.embed_query(text)
+        if constraints.restricts:
+            found = self._dense_broad_filter(query, constraints, depth)
+            if found is not None:
+                return found
+        return self.vectors.search(query, depth, self.allowed(constraints))
+
+    def _dense_broad_filter(
+        self, query: np.ndarray, constraints: Constraints, depth: int
+    ) -> list[tuple[str, float]] | None:
+        """For a filter most papers pass, over-fetch neighbours and keep the allowed ones.
+
+        Building a mask reads one tantivy document per allowed paper, which at scale costs
+        more than the search. When at least ``depth`` allowed papers are among the top ``k``,
+        they are exactly the top ``depth`` allowed papers (any better one would be in the top
+        ``k`` too), so the answer equals the masked search. Otherwise None: use the mask.
+        """
+        assert self.vectors is not None
+        allowed_count = self.lexical.count_matching(constraints)
+        share = allowed_count / max(len(self.vectors), 1)
+        if allowed_count == 0 or share < BROAD_FILTER_SHARE:
+            return None
+        k = min(len(self.vectors), int(depth / share * 1.5) + 10)
+        candidates = self.vectors.search(query, k, self.allowed(Constraints()))
+        keep = self.lexical.within([paper_id for paper_id, _ in candidates], constraints)
+        found = [(paper_id, score) for paper_id, score in candidates if paper_id in keep]
+        if len(found) >= min(depth, allowed_count) or k >= len(self.vectors):
+            return found[:depth]
+        return None
 
     def allowed(self, constraints: Constraints) -> np.ndarray | None:
         """Vector positions the constraints allow, found by the same tantivy clauses, so both
