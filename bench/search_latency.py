@@ -101,7 +101,7 @@ def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.array(values), q))
 
 
-def run_size(size: int, queries: int, workdir: Path) -> dict[str, Any]:
+def run_size(size: int, queries: int, workdir: Path, *, with_fts: bool = True) -> dict[str, Any]:
     settings = Settings(data_dir=workdir)
     result: dict[str, Any] = {"size": size}
 
@@ -130,6 +130,9 @@ def run_size(size: int, queries: int, workdir: Path) -> dict[str, Any]:
         )
         lexical.commit()
         tantivy_seconds += time.perf_counter() - started
+        if not with_fts:
+            batch.clear()
+            return
         started = time.perf_counter()
         with fts:
             fts.executemany(
@@ -148,7 +151,9 @@ def run_size(size: int, queries: int, workdir: Path) -> dict[str, Any]:
             flush()
     if batch:
         flush()
-    result["build_s"] = {"tantivy": round(tantivy_seconds, 1), "fts5": round(fts_seconds, 1)}
+    result["build_s"] = {"tantivy": round(tantivy_seconds, 1)}
+    if with_fts:
+        result["build_s"]["fts5"] = round(fts_seconds, 1)
 
     # Vectors: real-model vectors expanded to `size`, added chunk by chunk.
     base, base_name = base_vectors()
@@ -198,7 +203,7 @@ def run_size(size: int, queries: int, workdir: Path) -> dict[str, Any]:
             "cpu_p50": percentile(cpu, 50),
         }
     times, cpu = [], []
-    for text in texts:
+    for text in texts if with_fts else []:
         started, cpu_started = time.perf_counter(), time.process_time()
         fts.execute(
             "SELECT id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 0.0, 2.0, 1.0) LIMIT ?",
@@ -206,15 +211,17 @@ def run_size(size: int, queries: int, workdir: Path) -> dict[str, Any]:
         ).fetchall()
         times.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - cpu_started) * 1000)
-    latency["fts5_bm25"] = {
-        "p50": percentile(times, 50),
-        "p99": percentile(times, 99),
-        "cpu_p50": percentile(cpu, 50),
-    }
+    if with_fts:
+        latency["fts5_bm25"] = {
+            "p50": percentile(times, 50),
+            "p99": percentile(times, 99),
+            "cpu_p50": percentile(cpu, 50),
+        }
     result["latency_ms"] = {m: {k: round(v, 2) for k, v in d.items()} for m, d in latency.items()}
-    result["fts5_over_keyword_p50"] = round(
-        latency["fts5_bm25"]["p50"] / max(latency["keyword"]["p50"], 1e-6), 1
-    )
+    if with_fts:
+        result["fts5_over_keyword_p50"] = round(
+            latency["fts5_bm25"]["p50"] / max(latency["keyword"]["p50"], 1e-6), 1
+        )
 
     if vectors.kind == "hnsw":
         result["ann_recall@10"] = round(ann_recall(vectors, base, embedder, texts[:50], size), 4)
@@ -225,8 +232,9 @@ def run_size(size: int, queries: int, workdir: Path) -> dict[str, Any]:
     result["disk_mb"] = {
         "tantivy": round(folder_bytes(workdir / "lexical") / 1e6, 1),
         "vectors": round(folder_bytes(vector_folder) / 1e6, 1),
-        "fts5": round(fts_path.stat().st_size / 1e6, 1),
     }
+    if with_fts:
+        result["disk_mb"]["fts5"] = round(fts_path.stat().st_size / 1e6, 1)
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return result
 
@@ -255,10 +263,10 @@ def ann_recall(vectors, base: np.ndarray, embedder, texts: list[str], size: int)
     return hits / (10 * len(texts))
 
 
-def child(size: int, queries: int) -> None:
+def child(size: int, queries: int, fts: bool) -> None:
     workdir = Path(tempfile.mkdtemp(prefix=f"ps-latency-{size}-"))
     try:
-        print(json.dumps(run_size(size, queries, workdir)), flush=True)
+        print(json.dumps(run_size(size, queries, workdir, with_fts=fts)), flush=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -280,11 +288,13 @@ def table(results: list[dict[str, Any]]) -> str:
             str(r["vector_kind"]),
             *(
                 f"{lat[m]['p50']:.1f} / {lat[m]['p99']:.1f} ({lat[m]['cpu_p50']:.1f})"
+                if m in lat
+                else "not run"
                 for m in (*MODES, "fts5_bm25")
             ),
-            f"{r['fts5_over_keyword_p50']}x",
-            f"{build['tantivy']} / {build['vectors']} / {build['fts5']}",
-            f"{disk['tantivy']} / {disk['vectors']} / {disk['fts5']}",
+            f"{r['fts5_over_keyword_p50']}x" if "fts5_over_keyword_p50" in r else "-",
+            f"{build['tantivy']} / {build['vectors']} / {build.get('fts5', '-')}",
+            f"{disk['tantivy']} / {disk['vectors']} / {disk.get('fts5', '-')}",
             str(r["peak_rss_mb"]),
             str(r.get("ann_recall@10", "exact")),
         ]
@@ -298,15 +308,27 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--record", action="store_true", help="write docs/benchmarks.md")
+    parser.add_argument(
+        "--fts-max", type=int, default=10**9, help="skip the FTS5 baseline above this size"
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.queries)
+        child(args.child, args.queries, args.child <= args.fts_max)
         return
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
         done = subprocess.run(
-            [sys.executable, __file__, "--child", str(size), "--queries", str(args.queries)],
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                str(size),
+                "--queries",
+                str(args.queries),
+                "--fts-max",
+                str(args.fts_max),
+            ],
             capture_output=True,
             text=True,
             env=os.environ,
