@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 from paperscope.config import Settings
 from paperscope.store import Store, open_store
 from paperscope.store.schema import metadata
-from support import SHARED_DATA, run_cli  # noqa: F401  (kept for fixtures below)
+from support import CHROMIUM, CHROMIUM_ARGS, SHARED_DATA, run_cli  # noqa: F401
 
 PG_ADMIN_URL = os.environ.get(
     "PAPERSCOPE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -99,6 +100,28 @@ def cli_env(data_dir: Path, store_url: str) -> dict[str, str]:
     env["PAPERSCOPE_DATA_DIR"] = str(data_dir)
     env["PAPERSCOPE_DATABASE_URL"] = store_url
     return env
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's chromium under Playwright, one per test process.
+
+    One per process because Playwright's sync API runs an event loop while it is open: a
+    second ``sync_playwright()`` in the same process fails.
+    """
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: apt-get install -y chromium (make test does this)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield launched
+        launched.close()
 
 
 __all__ = ["metadata"]

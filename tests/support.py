@@ -11,6 +11,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+# Debian's chromium, never a browser downloaded by Playwright; flags keep it off the network.
+CHROMIUM = Path(os.environ.get("PAPERSCOPE_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
 SHARED_DATA = Path(
     os.environ.get(
         "PAPERSCOPE_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -24,18 +24,6 @@ from screens import DESKTOP, PHONE, REPO, SCREENSHOTS  # noqa: F401
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "community"))
 from fake_arxiv import FakeArxiv
 
-CHROMIUM = Path(os.environ.get("PAPERSCOPE_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
@@ -142,23 +130,6 @@ def _wait_until_up(url: str, server: subprocess.Popen[Any], log: Path) -> None:
             pass
         time.sleep(0.3)
     raise AssertionError(f"paperscope serve did not answer in 120 s:\n{log.read_text()[-3000:]}")
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing: apt-get install -y chromium (make test does this)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

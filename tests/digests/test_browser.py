@@ -20,7 +20,6 @@ from factories import ingest_list, listed, record
 from paperscope.store import open_store
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path(os.environ.get("PAPERSCOPE_CHROMIUM", "/usr/bin/chromium"))
 
 
 @pytest.fixture
@@ -64,22 +63,6 @@ def site(tmp_path: Path, smtp: SmtpServer) -> Iterator[str]:
         server.terminate()
         server.wait(timeout=20)
         log.close()
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
-            headless=True,
-        )
-        yield launched
-        launched.close()
 
 
 def test_subscribe_from_the_home_page_and_confirm(

@@ -6,12 +6,12 @@ import gzip
 import json
 from pathlib import Path
 
-from support import SHARED_DATA
 from paperscope.models import PaperRecord, Rejected
 from paperscope.sources import registry
 from paperscope.sources.hf_daily import HFDailyFile
 from paperscope.sources.jsonl import JsonLinesFile
 from paperscope.sources.kaggle import KaggleSnapshot
+from support import SHARED_DATA
 
 KAGGLE_SAMPLE = SHARED_DATA / "arxiv_kaggle_sample" / "arxiv-metadata-oai-snapshot.first200.jsonl"
 

@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime
 import pytest
 from payload_server import PayloadServer, Reply, payload
 
-from support import run_cli
 from paperscope.config import Settings
 from paperscope.models import PaperRecord, PaperscopeError, Rejected
 from paperscope.sources.arxiv_api import ArxivApi, fetch_arxiv_paper
 from paperscope.sources.arxiv_rss import ArxivRss
 from paperscope.sources.http import PoliteFetcher
+from support import run_cli
 
 pytest_plugins = ["net_fixtures"]
 

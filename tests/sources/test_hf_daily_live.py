@@ -9,11 +9,11 @@ from pathlib import Path
 
 from payload_server import PayloadServer, Reply
 
-from support import SHARED_DATA, run_cli
 from paperscope.config import Settings
 from paperscope.models import PaperRecord, Rejected
 from paperscope.sources.hf_daily import HFDailyApi, HFDailyRawFile
 from paperscope.sources.http import PoliteFetcher
+from support import SHARED_DATA, run_cli
 
 pytest_plugins = ["net_fixtures"]  # the server, net_settings and net_env fixtures
 

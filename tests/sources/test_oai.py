@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from payload_server import PayloadServer, Reply, payload
 
-from support import run_cli
 from paperscope.config import Settings
 from paperscope.models import PaperRecord, PaperscopeError, Rejected
 from paperscope.sources.http import PoliteFetcher
 from paperscope.sources.oai_pmh import OaiPmh, load_harvest_state, save_harvest_state
+from support import run_cli
 
 pytest_plugins = ["net_fixtures"]
 
