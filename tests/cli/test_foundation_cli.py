@@ -18,6 +18,7 @@ def test_demo_loads_the_bundled_corpus_and_a_second_run_changes_nothing(cli_env)
     first = json.loads(run_cli(cli_env, "demo", "--json").stdout)
     assert first["hf_daily_papers"]["new"] == 9877
     assert first["seed_page"]["new"] == 71
+    assert first["demo_vectors"] == 9948  # searchable by meaning at once, nothing embedded
     expected = {"papers": 9948, "listings": 9881, "listing_days": 580}
     after_first = stats(cli_env)
     assert {k: after_first[k] for k in expected} == expected
@@ -25,6 +26,13 @@ def test_demo_loads_the_bundled_corpus_and_a_second_run_changes_nothing(cli_env)
     second = json.loads(run_cli(cli_env, "demo", "--json").stdout)
     assert second["hf_daily_papers"]["new"] == second["hf_daily_papers"]["updated"] == 0
     assert second["seed_page"]["new"] == second["seed_page"]["updated"] == 0
+    assert second["demo_vectors"] == 0
+    found = json.loads(
+        run_cli(
+            cli_env, "search", "protein structure design", "--mode", "semantic", "--json"
+        ).stdout
+    )
+    assert len(found) >= 10 and all(hit["score"] > 0 for hit in found)
     assert stats(cli_env) == after_first
 
     shown = json.loads(run_cli(cli_env, "papers", "show", "arXiv:2405.15738v1", "--json").stdout)

@@ -7,6 +7,8 @@ import typer
 from paperscope.catalog import find_paper, paper_json, store_stats
 from paperscope.cli.context import console, print_json, progress, settings, store
 from paperscope.demo import load_demo
+from paperscope.index.embedder import SHIPPED_MODEL_ID, load_embedder
+from paperscope.index.embeddings import import_demo_vectors
 from paperscope.models import PaperscopeError
 from paperscope.store import open_store
 
@@ -45,19 +47,35 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print the reports a
             batch_size=settings().ingest_batch_size,
             on_progress=advance,
         )
+    vectors = _import_demo_vectors()
     stats_now = store_stats(store())
     if as_json:
-        print_json({name: r.as_dict() for name, r in reports.items()} | {"stats": stats_now})
+        print_json(
+            {name: r.as_dict() for name, r in reports.items()}
+            | {"demo_vectors": vectors, "stats": stats_now}
+        )
         return
     for name, report in reports.items():
         console.print(
             f"{name}: {report.new} new, {report.updated} updated, "
             f"{report.unchanged} unchanged, {report.rejected} rejected"
         )
+    if vectors:
+        console.print(f"search vectors: took {vectors:,} precomputed demo vectors")
     console.print(
         f"store: {stats_now['papers']:,} papers, {stats_now['listings']:,} listings on "
         f"{stats_now['listing_days']} days, {stats_now['code_repos']:,} code repos"
     )
+
+
+def _import_demo_vectors() -> int:
+    """The shipped demo vectors, so the demo corpus is searchable by meaning at once.
+
+    Only with the shipped model (another model's vectors come from `paperscope embed`).
+    """
+    if settings().embedding_model != SHIPPED_MODEL_ID:
+        return 0
+    return import_demo_vectors(store(), load_embedder(settings()))
 
 
 def stats(as_json: bool = typer.Option(False, "--json", help="Print as one JSON object.")) -> None:
