@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from paperscope.index.embedder import (
+    SHIPPED_MODEL_ID,
     OnnxEmbedder,
     document_text,
     l2_normalize,
@@ -188,7 +189,7 @@ def cmd_scifact(args: argparse.Namespace) -> None:
         )
 
 
-SHIPPED_FULL_ID = "sentence-transformers/all-MiniLM-L6-v2@onnx-int8"
+SHIPPED_FULL_ID = SHIPPED_MODEL_ID
 
 
 def subset_of_cached_full(embedder: OnnxEmbedder, ids: list[str]) -> np.ndarray | None:

