@@ -133,6 +133,15 @@ def test_paper_and_search_limits(demo_client):
     assert set(many.json()[0]) >= {"paper", "numComments"}
 
 
+def test_search_api_answers_a_pasted_arxiv_id_with_that_paper_once(demo_client):
+    for query in ("2608.19880", "https://arxiv.org/abs/2608.19880v1"):
+        found = demo_client.get("/api/papers/search", params={"q": query, "limit": 3}).json()
+        assert [item["paper"]["id"] for item in found] == ["2608.19880"]
+    many = demo_client.get("/api/papers/search", params={"q": "language model", "limit": 120})
+    ids = [item["paper"]["id"] for item in many.json()]
+    assert len(ids) == len(set(ids)) == 120
+
+
 def test_trending_api_returns_each_score_with_its_parts(demo_client):
     items = demo_client.get("/api/trending", params={"limit": 5}).json()
     assert len(items) == 5

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import TypeAdapter
@@ -129,16 +129,20 @@ def search_papers(
 ) -> list[SearchItemPublic]:
     """Search papers (hybrid keyword + semantic), in HF's ``[{paper, numComments}]`` shape."""
     service = search_service(request.app)
-    hits: list[Any] = []
+    scored: dict[str, float] = {}
     offset = 0
     # The search stage pages by at most 100; HF allows 120 per call.
-    while len(hits) < limit:
-        found = service.search(q, mode=mode, limit=min(100, limit - len(hits)), offset=offset)
-        hits.extend(found.hits)
+    while len(scored) < limit:
+        asked = min(100, limit - len(scored))
+        found = service.search(q, mode=mode, limit=asked, offset=offset)
+        for hit in found.hits:
+            scored.setdefault(hit.paper_id, hit.score)
         offset += len(found.hits)
-        if not found.hits:
+        # A named paper (a pasted arXiv id) is the whole answer, whatever the offset; a short
+        # page is the last one.
+        if found.redirect_paper_id or len(found.hits) < asked:
             break
-    return _items(request, [(hit.paper_id, hit.score) for hit in hits])
+    return _items(request, list(scored.items())[:limit])
 
 
 def _items(request: Request, scored: list[tuple[str, float]]) -> list[SearchItemPublic]:
