@@ -104,6 +104,19 @@ def test_daily_papers_page_with_hf_parameters_and_a_link_header(demo_client):
     assert trending.status_code == 200 and len(trending.json()) == 3
 
 
+def test_daily_papers_filter_by_submitter_in_every_sort(demo_client):
+    for sort in (None, "publishedAt", "trending"):
+        params = {"submitter": "nobody", "sort": sort} if sort else {"submitter": "nobody"}
+        assert demo_client.get("/api/daily_papers", params=params).json() == []
+        params = {"submitter": "taesiri", "date": "2026-08-21", "limit": 100}
+        if sort:
+            params["sort"] = sort
+        items = demo_client.get("/api/daily_papers", params=params).json()
+        assert items and {item["paper"]["submittedOnDailyBy"]["user"] for item in items} == {
+            "taesiri"
+        }
+
+
 @pytest.mark.parametrize(
     "params",
     [

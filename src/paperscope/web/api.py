@@ -90,6 +90,7 @@ def _daily_body(
             configured_now=settings.trending_now,
             window_days=settings.trending_window_days,
             period=period,
+            submitter=submitter,
             page=p + 1,
             per_page=limit,
         )
