@@ -113,3 +113,12 @@ def test_the_search_feed_refuses_what_the_page_refuses_with_a_clear_message(demo
     message = response.json()["error"]
     assert "mode" in message or "since" in message or "nothing to search" in message, message
 
+def test_the_search_page_shows_the_query_notes_escaped(demo_client):
+    params = {"q": "year:soon agents since:<b>x</b>", "mode": "keyword"}
+    page = demo_client.get("/search", params=params)
+    assert page.status_code == 200
+    assert "year:soon not understood, searched as text" in page.text
+    assert "since:&lt;b&gt;x&lt;/b&gt; not understood" in page.text
+    assert "<b>x</b>" not in page.text
+    twin = demo_client.get("/search", params={**params, "format": "json"}).json()
+    assert "year:soon not understood, searched as text" in twin["query"]["notes"]
