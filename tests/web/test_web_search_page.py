@@ -40,15 +40,31 @@ def test_search_pages_and_filters(demo_client):
 
 
 def test_pasted_arxiv_ids_and_urls_open_the_paper(demo_client):
-    for query in ("2608.19880", "arXiv:2608.19880v2", "https://arxiv.org/abs/2608.19880"):
+    for query in (
+        "2608.19880",
+        "arXiv:2608.19880v2",
+        "https://arxiv.org/abs/2608.19880",
+        "https://huggingface.co/papers/2608.19880",
+    ):
         response = demo_client.get("/search", params={"q": query}, follow_redirects=False)
         assert response.status_code == 303
         assert response.headers["location"] == "/papers/2608.19880"
+        found = demo_client.get("/api/papers/search", params={"q": query}).json()
+        assert [item["paper"]["id"] for item in found] == ["2608.19880"]
 
 
 def test_empty_search_shows_the_form(demo_client):
     page = demo_client.get("/search")
     assert page.status_code == 200 and 'name="q"' in page.text and "result" not in page.text
+
+
+def test_a_query_of_spaces_finds_nothing_on_the_page_and_in_the_api(demo_client):
+    page = demo_client.get("/search", params={"q": "   "})
+    assert page.status_code == 200 and "result" not in page.text
+    twin = demo_client.get("/search", params={"q": "   ", "format": "json"}).json()
+    assert twin["hits"] == [] and twin["total"] == 0
+    api = demo_client.get("/api/papers/search", params={"q": "   "})
+    assert api.status_code == 200 and api.json() == []
 
 
 def test_the_rss_link_carries_the_search_and_the_feed_applies_it(sqlite_client):
@@ -112,6 +128,7 @@ def test_the_search_feed_refuses_what_the_page_refuses_with_a_clear_message(demo
     assert response.status_code == 400
     message = response.json()["error"]
     assert "mode" in message or "since" in message or "nothing to search" in message, message
+
 
 def test_the_search_page_shows_the_query_notes_escaped(demo_client):
     params = {"q": "year:soon agents since:<b>x</b>", "mode": "keyword"}

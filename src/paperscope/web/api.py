@@ -22,6 +22,7 @@ from paperscope.web.api_models import (
 )
 from paperscope.web.errors import BadParameter
 from paperscope.web.pages import trending_list
+from paperscope.web.search_params import SearchParams
 from paperscope.web.services import feed_cache, search_service
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -129,6 +130,8 @@ def search_papers(
     mode: Literal["hybrid", "keyword", "semantic"] = Query("hybrid"),
 ) -> list[SearchItemPublic]:
     """Search papers (hybrid keyword + semantic), in HF's ``[{paper, numComments}]`` shape."""
+    if SearchParams(q=q).blank:  # spaces only: nothing to search for, as on the search page
+        return []
     service = search_service(request.app)
     scored: dict[str, float] = {}
     offset = 0
