@@ -13,10 +13,11 @@ from paperscope.paper_page import load_paper, load_papers
 from paperscope.trending import trending_papers
 from paperscope.web.api_models import (
     DailyPaperPublic,
-    PaperPublic,
+    PaperDetailPublic,
     SearchItemPublic,
     TrendingItemPublic,
     daily_item,
+    paper_detail,
     paper_from_view,
     trending_item,
 )
@@ -192,12 +193,12 @@ def similar(
 
 @router.get(
     "/papers/{paper_id:path}",
-    response_model=PaperPublic,
+    response_model=PaperDetailPublic,
     response_model_exclude_none=True,
 )
-def paper(request: Request, paper_id: str) -> PaperPublic:
+def paper(request: Request, paper_id: str) -> PaperDetailPublic:
     """One paper, flat, as HF's ``/api/papers/{id}``; 404 when unknown."""
     view = load_paper(request.app.state.store, paper_id)
     if view is None:
         raise HTTPException(status_code=404, detail=f"no paper {paper_id!r}")
-    return paper_from_view(view)
+    return paper_detail(view)
