@@ -166,7 +166,8 @@ class Settings(BaseSettings):
     site_name: str = Field("paperscope", description="Site name shown in the page header.")
     base_url: str = Field(
         "http://127.0.0.1:8000",
-        description="Public address of the site, used for absolute links in RSS and emails.",
+        description="Public address of the site, used for absolute links in RSS and emails. "
+        "Unset: `paperscope serve` uses the address it listens on (--host, --port).",
     )
     github_api_url: str = Field(
         "https://api.github.com", description="GitHub REST API base URL (star counts)."

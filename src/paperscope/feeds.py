@@ -134,6 +134,7 @@ class Card:
     arxiv_url: str | None
     pdf_url: str | None
     summary: str = field(repr=False, default="")
+    thumbnail: str | None = None
 
 
 @dataclass(slots=True)
@@ -213,6 +214,7 @@ def make_card(row: dict[str, Any], repos: list[dict[str, Any]]) -> Card:
         arxiv_url=abs_url,
         pdf_url=pdf_url,
         summary=row["abstract"] or "",
+        thumbnail=row.get("thumbnail"),
     )
 
 

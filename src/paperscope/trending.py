@@ -126,13 +126,15 @@ def trending_papers(
     configured_now: str | None = None,
     window_days: int = 7,
     period: Period | None = None,
+    submitter: str | None = None,
     page: int = 1,
     per_page: int = 50,
     weights: rank.TrendingWeights = rank.TrendingWeights(),
 ) -> TrendingList:
     """One page of the papers trending now (see docs/trending.md).
 
-    With a ``period``, the papers listed in it, scored as at the end of it.
+    With a ``period``, the papers listed in it, scored as at the end of it; with a
+    ``submitter``, only the listings that user submitted.
     """
     with store.read() as conn:
         if period is not None:
@@ -148,7 +150,10 @@ def trending_papers(
             )
             window = timedelta(days=window_days)
         rows, _total = queries.listed_papers(
-            conn, start=(now - window).date(), end=(now - timedelta(microseconds=1)).date()
+            conn,
+            start=(now - window).date(),
+            end=(now - timedelta(microseconds=1)).date(),
+            submitter=submitter,
         )
         repos = queries.code_for(conn, (row["id"] for row in rows))
         urls = [r["url"] for found in repos.values() for r in found if r["host"] == "github"]

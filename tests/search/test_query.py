@@ -86,6 +86,7 @@ def test_unknown_values_fall_back_to_text_with_a_note():
         ("https://arxiv.org/abs/2405.15738v2", "2405.15738"),
         ("https://arxiv.org/pdf/2405.15738v2.pdf", "2405.15738"),
         ("  http://export.arxiv.org/abs/hep-th/9901001  ", "hep-th/9901001"),
+        ("https://huggingface.co/papers/2405.15738", "2405.15738"),
         ("graph networks", None),
         ("2405.15738 diffusion", None),
     ],

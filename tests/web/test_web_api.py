@@ -85,6 +85,89 @@ def test_daily_papers_use_hf_field_names_and_shapes(demo_client, raw_shape):
     assert first["publishedAt"] == "2026-08-21T00:00:00.000Z"
 
 
+# HF keys for data this store does not hold (HF too leaves them out when it has none), and
+# ``mediaUrl``, the 2024 name of what is now ``thumbnail``. A key's children go with it.
+NOT_STORED = (
+    "paper.ai_keywords",
+    "paper.ai_summary",
+    "paper.ai_summary_model",
+    "paper.githubRepoAddedBy",
+    "paper.mediaUrls",
+    "paper.authors[].status",
+    "paper.authors[].statusLastChangedAt",
+    "paper.authors[].user",
+    "submittedBy.followerCount",
+    "mediaUrl",
+)
+
+
+def keys_at_every_level(item: dict[str, Any]) -> dict[str, set[str]]:
+    """For each object path of ``item``, the keys every object there has."""
+    found: dict[str, set[str]] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            keys = {f"{prefix}.{key}" if prefix else key for key in value}
+            found[prefix] = found[prefix] & keys if prefix in found else keys
+            for key, inner in value.items():
+                walk(f"{prefix}.{key}" if prefix else key, inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(prefix + "[]", inner)
+
+    walk("", item)
+    return found
+
+
+def missing_keys(theirs: dict[str, Any], ours: dict[str, Any]) -> list[str]:
+    """Keys HF's item has (at any level) that ours lacks, but for data we do not store."""
+    ours_keys = keys_at_every_level(ours)
+    missing = []
+    for path, keys in keys_at_every_level(theirs).items():
+        for key in keys:
+            if any(key == gone or key.startswith(f"{gone}.") for gone in NOT_STORED):
+                continue
+            if key not in ours_keys.get(path, set()):
+                missing.append(key)
+    return sorted(missing)
+
+
+def test_every_key_hf_sends_is_in_our_daily_items_and_papers(demo_client, raw_shape):
+    """The same papers on the same days, from every schema year: ours carry HF's keys."""
+    for path in sorted(RAW_SAMPLES.glob("*.json.gz")):
+        day = path.name[: len("YYYY-MM-DD")]
+        data = json.loads(gzip.decompress(path.read_bytes()))
+        listed = data["data"] if isinstance(data, dict) else data
+        theirs = {item["paper"]["id"]: item for item in listed}
+        response = demo_client.get("/api/daily_papers", params={"date": day, "limit": 100})
+        ours = {item["paper"]["id"]: item for item in response.json()}
+        assert set(theirs) <= set(ours), day
+        for paper_id, item in theirs.items():
+            assert missing_keys(item, ours[paper_id]) == [], (day, paper_id)
+            flat = demo_client.get(f"/api/papers/{paper_id}").json()
+            assert missing_keys({"paper": item["paper"]}, {"paper": flat}) == [], paper_id
+        thumbnails = {
+            paper_id: item.get("thumbnail") or item.get("mediaUrl")
+            for paper_id, item in theirs.items()
+        }
+        assert {paper_id: ours[paper_id]["thumbnail"] for paper_id in theirs} == thumbnails
+
+
+def test_nested_papers_carry_hf_paper_keys_only(demo_client, raw_shape):
+    paper_keys = {path.split(".", 1)[1] for path in raw_shape if path.startswith("paper.")}
+    paper_keys = {key.split(".")[0].removesuffix("[]") for key in paper_keys}
+    for url, params in (
+        ("/api/papers/search", {"q": "agents", "limit": 5}),
+        ("/api/trending", {"limit": 5}),
+        ("/api/papers/2608.19880/similar", {"limit": 5}),
+    ):
+        for item in demo_client.get(url, params=params).json():
+            assert set(item["paper"]) <= paper_keys, (url, set(item["paper"]) - paper_keys)
+    detail = demo_client.get("/api/papers/2608.19880").json()
+    extras = set(detail) - paper_keys
+    assert extras == {"numComments", "linkedModels", "linkedDatasets", "linkedSpaces"}
+
+
 def test_daily_papers_page_with_hf_parameters_and_a_link_header(demo_client):
     first = demo_client.get("/api/daily_papers", params={"week": "2026-W34", "limit": 10})
     assert first.status_code == 200 and len(first.json()) == 10
@@ -102,6 +185,19 @@ def test_daily_papers_page_with_hf_parameters_and_a_link_header(demo_client):
     assert all(item["publishedAt"].startswith("2024-06") for item in month)
     trending = demo_client.get("/api/daily_papers", params={"sort": "trending", "limit": 3})
     assert trending.status_code == 200 and len(trending.json()) == 3
+
+
+def test_daily_papers_filter_by_submitter_in_every_sort(demo_client):
+    for sort in (None, "publishedAt", "trending"):
+        params = {"submitter": "nobody", "sort": sort} if sort else {"submitter": "nobody"}
+        assert demo_client.get("/api/daily_papers", params=params).json() == []
+        params = {"submitter": "taesiri", "date": "2026-08-21", "limit": 100}
+        if sort:
+            params["sort"] = sort
+        items = demo_client.get("/api/daily_papers", params=params).json()
+        assert items and {item["paper"]["submittedOnDailyBy"]["user"] for item in items} == {
+            "taesiri"
+        }
 
 
 @pytest.mark.parametrize(
@@ -131,6 +227,15 @@ def test_paper_and_search_limits(demo_client):
     many = demo_client.get("/api/papers/search", params={"q": "language model", "limit": 120})
     assert many.status_code == 200 and len(many.json()) == 120
     assert set(many.json()[0]) >= {"paper", "numComments"}
+
+
+def test_search_api_answers_a_pasted_arxiv_id_with_that_paper_once(demo_client):
+    for query in ("2608.19880", "https://arxiv.org/abs/2608.19880v1"):
+        found = demo_client.get("/api/papers/search", params={"q": query, "limit": 3}).json()
+        assert [item["paper"]["id"] for item in found] == ["2608.19880"]
+    many = demo_client.get("/api/papers/search", params={"q": "language model", "limit": 120})
+    ids = [item["paper"]["id"] for item in many.json()]
+    assert len(ids) == len(set(ids)) == 120
 
 
 def test_trending_api_returns_each_score_with_its_parts(demo_client):

@@ -38,4 +38,4 @@ def test_trending_and_search_feeds(demo_client):
     assert trending.entries[0].link.endswith("/papers/2608.19880")
     search = parse(demo_client.get("/rss/search", params={"q": "diffusion <script>"}))
     assert search.entries and "diffusion <script>" in search.feed.title
-    assert demo_client.get("/rss/search").status_code == 422
+    assert demo_client.get("/rss/search").status_code == 400  # nothing to search for

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from paperscope.cli.context import console, print_json, progress, settings, store
@@ -20,12 +22,21 @@ def serve(
     workers: int = typer.Option(1, min=1, help="Worker processes."),
     reload: bool = typer.Option(False, help="Reload on code changes (development)."),
 ) -> None:
-    """Serve the site and API (uvicorn, the app factory paperscope.web.app:create_app)."""
+    """Serve the site and API (uvicorn, the app factory paperscope.web.app:create_app).
+
+    Absolute links (feeds, mails) use PAPERSCOPE_BASE_URL; when it is not set, the address
+    this server listens on.
+    """
     import uvicorn
 
+    url = listening_url(host, port)
+    if "base_url" not in settings().model_fields_set:
+        # The workers build their own Settings from the environment (uvicorn's app factory).
+        os.environ["PAPERSCOPE_BASE_URL"] = url
+        console.print(f"absolute links use {url} (set PAPERSCOPE_BASE_URL for a public address)")
     store()  # migrate once here, so the workers do not race to do it
     _catch_up_search_index()
-    console.print(f"serving on http://{host}:{port} ({workers} worker(s))")
+    console.print(f"serving on {url} ({workers} worker(s))")
     uvicorn.run(
         "paperscope.web.app:create_app",
         factory=True,
@@ -37,6 +48,15 @@ def serve(
         access_log=False,
         log_level="info",
     )
+
+
+def listening_url(host: str, port: int) -> str:
+    """The URL a browser on this machine uses for a server listening on ``host:port``."""
+    if host in ("", "0.0.0.0", "::"):  # every interface: this machine's own is one of them
+        host = "127.0.0.1"
+    if ":" in host:  # an IPv6 literal
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 def _catch_up_search_index() -> None:

@@ -8,9 +8,13 @@ import unicodedata
 
 NEW_STYLE = re.compile(r"^(\d{4}\.\d{4,5})(?:v(\d+))?$")
 OLD_STYLE = re.compile(r"^([a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?$")
+# Pages that name one arXiv paper: arXiv's own, and Hugging Face's paper pages.
 _URL_PREFIX = re.compile(
-    r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html|format)/", re.IGNORECASE
+    r"^(?:https?://)?(?:(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html|format)/"
+    r"|(?:www\.)?huggingface\.co/papers/)",
+    re.IGNORECASE,
 )
+_URL_TAIL = re.compile(r"[?#].*$")
 _ARXIV_PREFIX = re.compile(r"^(?:oai:arxiv\.org:|arxiv:)", re.IGNORECASE)
 DERIVED_PREFIX = "ps-"
 
@@ -26,9 +30,12 @@ def parse_arxiv_id(raw: str) -> tuple[str, int | None]:
     ('2405.15738', 2)
     >>> parse_arxiv_id("arXiv:quant-ph/0602109")
     ('quant-ph/0602109', None)
+    >>> parse_arxiv_id("https://huggingface.co/papers/2608.19880#community")
+    ('2608.19880', None)
     """
-    value = raw.strip()
-    value = _URL_PREFIX.sub("", value)
+    value, is_url = _URL_PREFIX.subn("", raw.strip())
+    if is_url:
+        value = _URL_TAIL.sub("", value)  # a page's ?query or #fragment
     value = _ARXIV_PREFIX.sub("", value).strip().rstrip("/")
     if value.lower().endswith(".pdf"):
         value = value[:-4]

@@ -3,8 +3,9 @@
 Supported: ``"exact phrase"``, ``-term`` / ``-"phrase"``, ``author:lecun`` / ``author:"Yann
 LeCun"``, ``cat:cs.CL`` (or an archive, ``cat:cs``), ``year:2024`` (or ``year:2020-2023``),
 ``since:`` / ``until:`` with ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, and ``has:code``. A pasted
-arXiv id or abs/pdf URL resolves to that paper. Anything that does not parse is kept as plain
-text: bad syntax never turns into an error. Queries are capped at ``MAX_QUERY_CHARS``.
+arXiv id, arXiv abs/pdf URL or huggingface.co/papers URL resolves to that paper. Anything that
+does not parse is kept as plain text: bad syntax never turns into an error. Queries are capped at
+``MAX_QUERY_CHARS``.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import TypeAdapter
@@ -13,15 +13,17 @@ from paperscope.paper_page import load_paper, load_papers
 from paperscope.trending import trending_papers
 from paperscope.web.api_models import (
     DailyPaperPublic,
-    PaperPublic,
+    PaperDetailPublic,
     SearchItemPublic,
     TrendingItemPublic,
     daily_item,
+    paper_detail,
     paper_from_view,
     trending_item,
 )
 from paperscope.web.errors import BadParameter
 from paperscope.web.pages import trending_list
+from paperscope.web.search_params import SearchParams
 from paperscope.web.services import feed_cache, search_service
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -90,6 +92,7 @@ def _daily_body(
             configured_now=settings.trending_now,
             window_days=settings.trending_window_days,
             period=period,
+            submitter=submitter,
             page=p + 1,
             per_page=limit,
         )
@@ -128,17 +131,23 @@ def search_papers(
     mode: Literal["hybrid", "keyword", "semantic"] = Query("hybrid"),
 ) -> list[SearchItemPublic]:
     """Search papers (hybrid keyword + semantic), in HF's ``[{paper, numComments}]`` shape."""
+    if SearchParams(q=q).blank:  # spaces only: nothing to search for, as on the search page
+        return []
     service = search_service(request.app)
-    hits: list[Any] = []
+    scored: dict[str, float] = {}
     offset = 0
     # The search stage pages by at most 100; HF allows 120 per call.
-    while len(hits) < limit:
-        found = service.search(q, mode=mode, limit=min(100, limit - len(hits)), offset=offset)
-        hits.extend(found.hits)
+    while len(scored) < limit:
+        asked = min(100, limit - len(scored))
+        found = service.search(q, mode=mode, limit=asked, offset=offset)
+        for hit in found.hits:
+            scored.setdefault(hit.paper_id, hit.score)
         offset += len(found.hits)
-        if not found.hits:
+        # A named paper (a pasted arXiv id) is the whole answer, whatever the offset; a short
+        # page is the last one.
+        if found.redirect_paper_id or len(found.hits) < asked:
             break
-    return _items(request, [(hit.paper_id, hit.score) for hit in hits])
+    return _items(request, list(scored.items())[:limit])
 
 
 def _items(request: Request, scored: list[tuple[str, float]]) -> list[SearchItemPublic]:
@@ -184,12 +193,12 @@ def similar(
 
 @router.get(
     "/papers/{paper_id:path}",
-    response_model=PaperPublic,
+    response_model=PaperDetailPublic,
     response_model_exclude_none=True,
 )
-def paper(request: Request, paper_id: str) -> PaperPublic:
+def paper(request: Request, paper_id: str) -> PaperDetailPublic:
     """One paper, flat, as HF's ``/api/papers/{id}``; 404 when unknown."""
     view = load_paper(request.app.state.store, paper_id)
     if view is None:
         raise HTTPException(status_code=404, detail=f"no paper {paper_id!r}")
-    return paper_from_view(view)
+    return paper_detail(view)

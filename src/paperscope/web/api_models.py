@@ -1,13 +1,18 @@
 """Response schemas of the JSON API, in Hugging Face's daily papers field names.
 
 ``_id`` fields are stable identifiers derived from our own ids (HF's are Mongo ids); times
-are ISO 8601 in UTC with milliseconds and ``Z``, as HF writes them.
+are ISO 8601 in UTC with milliseconds and ``Z``, as HF writes them. Keys HF always sends are
+always here, empty where this site keeps no such data (avatars, Hub links); HF's keys for data
+the store does not hold (``ai_summary``, ``ai_keywords``, author ``user``/``status``) are
+left out, as HF leaves them out when it has none. Our extras: ``numComments`` on the flat
+paper and ``score`` on search items (HF's own client keeps unknown keys as attributes).
 """
 
 from __future__ import annotations
 
 import hashlib
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -41,18 +46,37 @@ class Author(_Model):
 
 
 class Submitter(_Model):
+    """HF's user object as a paper's ``submittedOnDailyBy``."""
+
     id: str = Field(alias="_id")
     name: str
     fullname: str
-    user: str | None = None
+    user: str
     type: str = "user"
-    avatarUrl: str | None = None
+    avatarUrl: str = Field("", description="Always empty: this site keeps no avatars.")
+    isPro: bool = False
+
+
+class ItemSubmitter(_Model):
+    """HF's user object as an item's ``submittedBy``: no ``user``, a few flags more."""
+
+    id: str = Field(alias="_id")
+    name: str
+    fullname: str
+    type: str = "user"
+    avatarUrl: str = Field("", description="Always empty: this site keeps no avatars.")
+    isPro: bool = False
+    isHf: bool = False
+    isHfAdmin: bool = False
+    isMod: bool = False
+    isUserFollowing: bool = False
 
 
 class Organization(_Model):
     id: str = Field(alias="_id")
     name: str
     fullname: str
+    avatar: str = Field("", description="Always empty: this site keeps no avatars.")
 
 
 class PaperPublic(_Model):
@@ -71,7 +95,15 @@ class PaperPublic(_Model):
     githubStars: int | None = None
     projectPage: str | None = None
     organization: Organization | None = None
-    numComments: int | None = Field(None, description="Comments (only on /api/papers/{id}).")
+
+
+class PaperDetailPublic(PaperPublic):
+    """The flat ``/api/papers/{id}`` answer: the paper, its comment count and Hub links."""
+
+    numComments: int = Field(description="Comments (an extra; huggingface_hub reads it).")
+    linkedModels: list[Any] = Field(default_factory=list, description="Always empty here.")
+    linkedDatasets: list[Any] = Field(default_factory=list, description="Always empty here.")
+    linkedSpaces: list[Any] = Field(default_factory=list, description="Always empty here.")
 
 
 class DailyPaperPublic(_Model):
@@ -80,11 +112,13 @@ class DailyPaperPublic(_Model):
     paper: PaperPublic
     title: str
     summary: str
-    publishedAt: str | None = Field(description="When the paper was listed.")
-    thumbnail: str | None = None
+    publishedAt: str | None = Field(
+        description="When the paper was listed (the listing day: the store keeps no time)."
+    )
+    thumbnail: str = Field("", description="The listing's thumbnail URL; empty when none.")
     mediaUrls: list[str] = Field(default_factory=list)
     numComments: int
-    submittedBy: Submitter | None = None
+    submittedBy: ItemSubmitter | None = None
     organization: Organization | None = None
     isAuthorParticipating: bool = False
 
@@ -94,7 +128,7 @@ class SearchItemPublic(_Model):
 
     paper: PaperPublic
     numComments: int
-    score: float | None = Field(None, description="Search or similarity score.")
+    score: float | None = Field(None, description="Search or similarity score (an extra).")
 
 
 class TrendingPartsPublic(_Model):
@@ -114,12 +148,16 @@ class TrendingItemPublic(_Model):
     trending: TrendingPartsPublic
 
 
-def _submitter(name: str | None, *, with_user: bool = True) -> Submitter | None:
-    """HF's user object; the item-level ``submittedBy`` has no ``user`` field."""
+def _submitter(name: str | None) -> Submitter | None:
     if not name:
         return None
-    user = name if with_user else None
-    return Submitter(id=hf_id("user", name), name=name, fullname=name, user=user)
+    return Submitter(id=hf_id("user", name), name=name, fullname=name, user=name)
+
+
+def _item_submitter(name: str | None) -> ItemSubmitter | None:
+    if not name:
+        return None
+    return ItemSubmitter(id=hf_id("user", name), name=name, fullname=name)
 
 
 def _organization(name: str | None) -> Organization | None:
@@ -156,13 +194,15 @@ def daily_item(card: Card) -> DailyPaperPublic:
         title=card.title,
         summary=card.summary,
         publishedAt=hf_time(card.listing_date),
+        thumbnail=card.thumbnail or "",
         numComments=card.num_comments,
-        submittedBy=_submitter(card.submitted_by, with_user=False),
+        submittedBy=_item_submitter(card.submitted_by),
         organization=_organization(card.organization),
     )
 
 
 def paper_from_view(view: PaperView) -> PaperPublic:
+    """The paper in HF's ``paper`` shape (inside search and similar items)."""
     github = next((repo for repo in view.code if repo.host == "github"), None)
     first = view.listings[0] if view.listings else None
     return PaperPublic(
@@ -179,8 +219,13 @@ def paper_from_view(view: PaperView) -> PaperPublic:
         githubStars=github.stars if github else None,
         projectPage=view.project_page,
         organization=_organization(first.organization if first else None),
-        numComments=view.num_comments,
     )
+
+
+def paper_detail(view: PaperView) -> PaperDetailPublic:
+    """The flat ``/api/papers/{id}`` answer."""
+    paper = paper_from_view(view)
+    return PaperDetailPublic(**paper.model_dump(), numComments=view.num_comments)
 
 
 def trending_item(card: Card, score: TrendingScore) -> TrendingItemPublic:

@@ -6,15 +6,15 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from paperscope import feeds
 from paperscope.paper_page import PaperView, load_paper
 from paperscope.rank import TrendingWeights
 from paperscope.trending import TrendingList, trending_papers
-from paperscope.web.errors import BadParameter
 from paperscope.web.render import render, wants_json
+from paperscope.web.search_params import SearchParams, search_params
 from paperscope.web.services import feed_cache, search_service
 
 router = APIRouter(include_in_schema=False)
@@ -179,57 +179,36 @@ def trending_formula(request: Request) -> Response:
 # -- search --------------------------------------------------------------------------------
 
 
-def _parse_date(name: str, value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise BadParameter(f"{name}: {value!r} is not a date (expected YYYY-MM-DD)") from None
-
-
 @router.get("/search")
 def search(
     request: Request,
-    q: str = Query("", max_length=250, description="Search query or arXiv id/URL."),
-    mode: str = Query("hybrid", max_length=16),
-    since: str | None = Query(None, max_length=10),
-    until: str | None = Query(None, max_length=10),
-    category: str | None = Query(None, max_length=32),
-    has_code: bool = Query(False),
+    params: SearchParams = Depends(search_params),
     page: int = Query(1, ge=1, le=50, alias="p"),
 ) -> Response:
     """Hybrid (keyword + semantic) search with filters, snippets and paging."""
-    if mode not in ("hybrid", "keyword", "semantic"):
-        raise BadParameter(f"mode: {mode!r} is unknown; use hybrid, keyword or semantic")
-    since_day, until_day = _parse_date("since", since), _parse_date("until", until)
-    category = (category or "").strip() or None
-    filters_given: dict[str, Any] = {
-        "since": since_day,
-        "until": until_day,
-        "category": category,
-        "has_code": has_code,
-    }
     context: dict[str, Any] = {
         "nav": "search",
-        "query": q,
-        "mode": mode,
-        "filters": filters_given,
+        "query": params.q,
+        "mode": params.mode,
+        "filters": params.filters,
+        "search_query": params.query_string(),
         "results": None,
         "page": page,
         "per_page": SEARCH_PER_PAGE,
     }
-    if not q.strip() and not any(filters_given.values()):
-        empty = {"hits": [], "total": 0, "mode": mode, "query": None, "redirect_paper_id": None}
+    if params.blank:
+        empty = {
+            "hits": [],
+            "total": 0,
+            "mode": params.mode,
+            "query": None,
+            "redirect_paper_id": None,
+        }
         return render(request, "search.html", context, empty)
-    from paperscope.search import SearchFilters
-
     results = search_service(request.app).search(
-        q,
-        mode=mode,
-        filters=SearchFilters(
-            since=since_day, until=until_day, category=category, has_code=has_code
-        ),
+        params.q,
+        mode=params.mode,
+        filters=params.search_filters(),
         limit=SEARCH_PER_PAGE,
         offset=(page - 1) * SEARCH_PER_PAGE,
     )

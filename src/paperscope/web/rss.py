@@ -6,14 +6,15 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, time
-from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from feedgen.feed import FeedGenerator
 
 from paperscope import feeds
 from paperscope.paper_page import load_papers
+from paperscope.web.errors import BadParameter
 from paperscope.web.pages import listing_days, trending_list
+from paperscope.web.search_params import SearchParams, search_params
 from paperscope.web.services import search_service
 
 router = APIRouter(prefix="/rss", tags=["rss"])
@@ -123,12 +124,13 @@ def trending(request: Request) -> Response:
 
 
 @router.get("/search")
-def search(
-    request: Request,
-    q: str = Query(..., min_length=1, max_length=250, description="Search query."),
-) -> Response:
-    """The newest best matches of a search, as a feed to follow."""
-    results = search_service(request.app).search(q, limit=50)
+def search(request: Request, params: SearchParams = Depends(search_params)) -> Response:
+    """The best matches of a search (the search page's parameters), as a feed to follow."""
+    if params.blank:
+        raise BadParameter("nothing to search for: give q, or a filter (since, until, ...)")
+    results = search_service(request.app).search(
+        params.q, mode=params.mode, filters=params.search_filters(), limit=50
+    )
     entries = []
     store = request.app.state.store
     for view in load_papers(store, [hit.paper_id for hit in results.hits]):
@@ -136,10 +138,11 @@ def search(
         updated = datetime.combine(when, time(), tzinfo=UTC) if when else _listed(view.updated)
         entries.append((view.paper_id, view.title, view.authors, view.abstract, updated))
     site = request.app.state.settings.site_name
+    label = params.label()
     return _atom(
         request,
-        feed_id=f"/rss/search?{urlencode({'q': q})}",
-        title=f"{site}: search “{q}”",
-        subtitle=f"Papers matching {q}",
+        feed_id=f"/rss/search?{params.query_string()}",
+        title=f"{site}: search {label}",
+        subtitle=f"Papers matching {label}",
         entries=entries,
     )
