@@ -1,19 +1,24 @@
 """Subscribing, composing and delivering through a real SMTP server, on SQLite and
 PostgreSQL: confirmation, digest content and headers, once per period, never the same paper
-twice, retries on 4xx, failure and suppression on 5xx."""
+twice, retries on 4xx, failure and suppression on 5xx, nothing sent after an unsubscribe or a
+suppression."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from email import message_from_bytes, policy
+
+from fastapi.testclient import TestClient
 
 from digests.helpers import WEDNESDAY_8AM, link, token_of
-from digests.smtp_server import SmtpServer
+from digests.smtp_server import SmtpServer, free_port
 from factories import ingest_list, listed, record
 from paperscope.config import Settings
 from paperscope.digests import jobs, service
 from paperscope.digests.model import SubscriptionRequest
 from paperscope.store import Store
 from paperscope.store import outbox as outbox_queries
+from paperscope.web.app import create_app
 
 
 def subscribe_and_confirm(
@@ -215,3 +220,71 @@ def test_rate_limits_and_no_enumeration(
         service.subscribe(
             settings, store, SubscriptionRequest(email="w@example.org"), client="5.5.5.5"
         )
+
+
+def queue_a_retry(settings: Settings, store: Store) -> tuple[Settings, dict[str, object]]:
+    """Compose Wednesday's digest while the relay is down: it waits in the outbox for a retry.
+    Returns the settings that retry only after an hour, and the waiting message."""
+    slow = settings.model_copy(update={"mail_retry_base_seconds": 3600})
+    relay_down = slow.model_copy(update={"smtp_port": free_port()})
+    composed, delivered = jobs.run_digests(relay_down, store, now=WEDNESDAY_8AM)
+    assert (composed.composed, delivered.retried, delivered.sent) == (1, 1, 0)
+    with store.read() as conn:
+        message = outbox_queries.get_message(conn, 2)  # 1 is the confirmation
+    assert message is not None and message["status"] == "queued"
+    return slow, message
+
+
+def test_a_digest_waiting_for_a_retry_is_not_sent_after_a_one_click_unsubscribe(
+    mail_settings: Settings, store: Store, smtp: SmtpServer, corpus: list[str]
+) -> None:
+    subscribe_and_confirm(mail_settings, store, smtp, "leaving@example.org")
+    smtp.clear()
+    settings, message = queue_a_retry(mail_settings, store)
+    # The mail client's one-click POST, with the URL of the very message that waits.
+    waiting = message_from_bytes(message["message"], policy=policy.default)  # type: ignore[arg-type]
+    url = str(waiting["List-Unsubscribe"]).split("<", 1)[1].split(">", 1)[0]
+    with TestClient(create_app(settings), base_url="https://papers.example.org") as client:
+        done = client.post(
+            url.removeprefix("https://papers.example.org"),
+            content=b"List-Unsubscribe=One-Click",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+    assert done.status_code == 200
+    later = message["next_attempt_at"] + timedelta(seconds=1)  # type: ignore[operator]
+    report = jobs.deliver(settings, store, clock=lambda: later)
+    assert (report.sent, report.cancelled) == (0, 1)
+    assert smtp.to("leaving@example.org") == []
+    with store.read() as conn:
+        cancelled = outbox_queries.get_message(conn, 2)
+    assert cancelled is not None and cancelled["status"] == "cancelled"
+    assert cancelled["message"] == b""  # nothing kept that will never be sent
+    assert jobs.deliver(settings, store, clock=lambda: later).as_dict()["cancelled"] == 0
+
+
+def test_a_digest_waiting_for_a_retry_is_not_sent_once_its_address_is_suppressed(
+    mail_settings: Settings, store: Store, smtp: SmtpServer, corpus: list[str]
+) -> None:
+    subscribe_and_confirm(mail_settings, store, smtp, "bouncing@example.org")
+    smtp.clear()
+    settings, message = queue_a_retry(
+        mail_settings.model_copy(update={"mail_suppress_after": 1}), store
+    )
+    # Meanwhile the mailbox is gone: the next mail to it (a confirmation) bounces for good.
+    smtp.recorder.refuse["bouncing@example.org"] = "550 5.1.1 no such user"
+    outcome = service.subscribe(
+        settings,
+        store,
+        SubscriptionRequest(email="bouncing@example.org", kind="author", author="Ada Lovelace"),
+        client="10.0.0.2",
+    )
+    assert jobs.deliver(settings, store, ids=outcome.outbox_ids).suppressed == 1
+    del smtp.recorder.refuse["bouncing@example.org"]  # a relay that would now accept it
+    later = message["next_attempt_at"] + timedelta(seconds=1)  # type: ignore[operator]
+    report = jobs.deliver(settings, store, clock=lambda: later)
+    assert (report.sent, report.cancelled) == (0, 1)
+    assert smtp.to("bouncing@example.org") == []
+    with store.read() as conn:
+        cancelled = outbox_queries.get_message(conn, 2)
+    assert cancelled is not None
+    assert (cancelled["status"], cancelled["last_error"]) == ("cancelled", "address suppressed")

@@ -81,7 +81,8 @@ def run(
     console.print(
         f"due {composed.due}, composed {composed.composed}, empty {composed.empty}, "
         f"already composed {composed.already}; sent {delivered.sent}, "
-        f"retrying {delivered.retried}, failed {delivered.failed}"
+        f"retrying {delivered.retried}, failed {delivered.failed}, "
+        f"cancelled {delivered.cancelled}"
         + (" (dry run: nothing recorded or sent)" if dry_run else "")
     )
 

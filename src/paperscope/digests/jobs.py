@@ -92,6 +92,7 @@ class DeliveryReport:
     retried: int = 0
     failed: int = 0
     suppressed: int = 0
+    cancelled: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -99,6 +100,7 @@ class DeliveryReport:
             "retried": self.retried,
             "failed": self.failed,
             "suppressed": self.suppressed,
+            "cancelled": self.cancelled,
         }
 
 
@@ -245,6 +247,7 @@ def deliver(
         total.retried += part.retried
         total.failed += part.failed
         total.suppressed += part.suppressed
+        total.cancelled += part.cancelled
     return total
 
 
@@ -262,7 +265,7 @@ def _deliver_loop(
         while True:
             claimed_at = clock()
             with store.write() as conn:
-                rows = outbox_queries.claim(
+                claimed = outbox_queries.claim(
                     conn,
                     worker=worker,
                     now=claimed_at,
@@ -270,6 +273,8 @@ def _deliver_loop(
                     limit=CLAIM_BATCH,
                     ids=ids,
                 )
+            report.cancelled += claimed.cancelled
+            rows = claimed.rows
             if not rows:
                 return report
             crash_point("after-claim")
