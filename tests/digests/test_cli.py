@@ -18,7 +18,7 @@ def test_preview_dry_run_and_export(
     store: Store,
     smtp: SmtpServer,
     mail_env: dict[str, str],
-    corpus: list[str],
+    recent_corpus: list[str],
     tmp_path: Path,
 ) -> None:
     service.subscribe(

@@ -5,14 +5,13 @@ suppression."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 
 from fastapi.testclient import TestClient
 
 from digests.helpers import WEDNESDAY_8AM, link, token_of
 from digests.smtp_server import SmtpServer, free_port
-from factories import ingest_list, listed, record
 from paperscope.config import Settings
 from paperscope.digests import jobs, service
 from paperscope.digests.model import SubscriptionRequest
@@ -69,21 +68,58 @@ def test_digest_content_headers_once_per_period_and_no_repeats(
     assert digest.get_content_type() == "multipart/alternative"
     text = digest.get_body(("plain",)).get_content()
     html = digest.get_body(("html",)).get_content()
-    # The newest listing day (Wed 2024-01-10) is the daily digest's period: two papers.
-    assert "Robot Learning from Video" in text and "Tokenizer-free Language Models" in text
-    assert "Sparse Attention" not in text
-    assert text.index("Robot Learning") < text.index("Tokenizer-free")  # 30 vs 3 upvotes
-    assert "Trending on the 2024-01-10 list" in text
-    assert "https://arxiv.org/abs/2401.00006" in html
+    # Wednesday's daily digest offers Tuesday's (finished) list: two papers.
+    assert "A Benchmark of Retrieval" in text and "Diffusion Transformers at Scale" in text
+    assert "Sparse Attention" not in text and "Robot Learning" not in text
+    assert text.index("A Benchmark of Retrieval") < text.index("Diffusion Transformers")  # 25 > 7
+    assert "Trending on the 2024-01-09 list" in text
+    assert "https://arxiv.org/abs/2401.00003" in html
     assert "/subscriptions/manage/" in text
     assert digest["Subject"] == "2 trending papers - 2024-01-10"
 
     again = jobs.run_digests(mail_settings, store, now=WEDNESDAY_8AM + timedelta(hours=3))
     assert (again[0].due, again[1].sent) == (0, 0)
-    # Next day, no new listing: nothing new to send, so no mail (empty digests are skipped).
     thursday = jobs.run_digests(mail_settings, store, now=WEDNESDAY_8AM + timedelta(days=1))
-    assert (thursday[0].due, thursday[0].empty, thursday[1].sent) == (1, 1, 0)
-    assert len(smtp.messages()) == 1
+    assert (thursday[0].composed, thursday[1].sent) == (1, 1)
+    assert "Robot Learning from Video" in smtp.messages()[-1].get_body(("plain",)).get_content()
+    # Friday: no list on Thursday, so nothing new to send: no mail (empty digests are skipped).
+    friday = jobs.run_digests(mail_settings, store, now=WEDNESDAY_8AM + timedelta(days=2))
+    assert (friday[0].due, friday[0].empty, friday[1].sent) == (1, 1, 0)
+    assert len(smtp.messages()) == 2
+
+
+def test_a_period_with_no_new_list_sends_nothing_however_much_an_old_list_left_over(
+    mail_settings: Settings, store: Store, smtp: SmtpServer, corpus: list[str]
+) -> None:
+    settings = mail_settings.model_copy(update={"digest_max_papers": 1})
+    subscribe_and_confirm(settings, store, smtp, "daily@example.org")
+    subscribe_and_confirm(settings, store, smtp, "weekly@example.org", frequency="weekly")
+    smtp.clear()
+
+    def sent_on(now: datetime) -> dict[str, str]:
+        before = len(smtp.messages())
+        jobs.run_digests(settings, store, now=now)
+        return {
+            str(m["To"]): m.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+            for m in smtp.messages()[before:]
+        }
+
+    # One paper a day: the best of the list before; the lists' other papers are left over.
+    wednesday = sent_on(WEDNESDAY_8AM)
+    assert "A Benchmark of Retrieval" in wednesday["daily@example.org"]  # Tuesday's best
+    thursday = sent_on(WEDNESDAY_8AM + timedelta(days=1))
+    assert "Robot Learning from Video" in thursday["daily@example.org"]  # Wednesday's best
+    assert "Diffusion Transformers" not in thursday["daily@example.org"]
+    # No list on Thursday: Friday has nothing to send, though Tuesday and Wednesday left
+    # papers over.
+    assert sent_on(WEDNESDAY_8AM + timedelta(days=2)) == {}
+    # Monday: no lists over the weekend either; the weekly digest has last week's best.
+    monday = sent_on(datetime(2024, 1, 15, 8, 0, tzinfo=UTC))
+    assert list(monday) == ["weekly@example.org"]
+    assert "Trending on the 2024-01-10 list" in monday["weekly@example.org"]
+    # A week with no lists: nothing, daily or weekly, however much the last one left over.
+    for day in range(16, 23):
+        assert sent_on(datetime(2024, 1, day, 8, 0, tzinfo=UTC)) == {}
 
 
 def test_saved_search_author_and_category_alerts(
@@ -117,7 +153,9 @@ def test_saved_search_author_and_category_alerts(
         frequency="weekly",
     )
     smtp.clear()
-    composed, delivered = jobs.run_digests(mail_settings, store, now=WEDNESDAY_8AM)
+    # Monday 2024-01-15: each weekly digest offers the week before, Jan 8 to 14.
+    monday = datetime(2024, 1, 15, 8, 0, tzinfo=UTC)
+    composed, delivered = jobs.run_digests(mail_settings, store, now=monday)
     assert delivered.sent == 3, composed
     by_author = smtp.to("a@example.org")[0].get_body(("plain",)).get_content()
     assert "Sparse Attention" in by_author and "Diffusion Transformers" in by_author
@@ -163,9 +201,7 @@ def test_permanent_failure_fails_the_message_and_suppresses_the_address(
     smtp.recorder.refuse["gone@example.org"] = "550 5.1.1 no such user"
     composed, delivered = jobs.run_digests(settings, store, now=WEDNESDAY_8AM)
     assert (delivered.failed, delivered.suppressed) == (1, 0)
-    thursday = WEDNESDAY_8AM + timedelta(days=1)
-    # A paper listed on Thursday, so Thursday's digest is not empty.
-    ingest_list(store, [record(arxiv_id="2401.00099", listing=listed("2024-01-11", upvotes=1))])
+    thursday = WEDNESDAY_8AM + timedelta(days=1)  # Wednesday's list: not empty either
     composed, delivered = jobs.run_digests(settings, store, now=thursday)
     assert (delivered.failed, delivered.suppressed) == (1, 1)
     with store.read() as conn:

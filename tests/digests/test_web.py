@@ -42,7 +42,7 @@ def subscribers(env: dict[str, str]) -> list[dict[str, object]]:
 
 
 def test_subscribe_confirm_digest_and_one_click_unsubscribe_end_to_end(
-    client: TestClient, smtp: SmtpServer, mail_env: dict[str, str], corpus: list[str]
+    client: TestClient, smtp: SmtpServer, mail_env: dict[str, str], recent_corpus: list[str]
 ) -> None:
     home = client.get("/")
     assert "Get trending papers in your email inbox!" in home.text
@@ -97,7 +97,7 @@ def test_subscribe_confirm_digest_and_one_click_unsubscribe_end_to_end(
 
 
 def test_unsubscribe_page_needs_a_click_and_can_be_undone(
-    client: TestClient, smtp: SmtpServer, mail_env: dict[str, str], corpus: list[str]
+    client: TestClient, smtp: SmtpServer, mail_env: dict[str, str], recent_corpus: list[str]
 ) -> None:
     client.post("/subscriptions", data={"csrf_token": csrf(client), "email": "u@example.org"})
     client.get(path_of(link(smtp.to("u@example.org")[0], r"\S+/subscriptions/confirm/\S+")))
@@ -119,7 +119,7 @@ def test_unsubscribe_page_needs_a_click_and_can_be_undone(
 
 
 def test_manage_page_changes_and_deletes_everything(
-    client: TestClient, smtp: SmtpServer, mail_env: dict[str, str], corpus: list[str]
+    client: TestClient, smtp: SmtpServer, mail_env: dict[str, str], recent_corpus: list[str]
 ) -> None:
     client.post("/subscriptions", data={"csrf_token": csrf(client), "email": "m@example.org"})
     client.get(path_of(link(smtp.to("m@example.org")[0], r"\S+/subscriptions/confirm/\S+")))

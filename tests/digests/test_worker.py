@@ -50,18 +50,18 @@ def test_a_round_ingests_the_daily_list_then_mails_it(
         assert skipped["digests"]["composed"]["empty"] == 1  # nothing ingested yet
         assert skipped["digests"]["delivered"]["sent"] == 1  # the confirmation mail
 
-        friday_9am = datetime(2026, 8, 21, 9, 0, tzinfo=UTC)
-        with store.write() as conn:  # let the subscription be due again today
-            conn.exec_driver_sql("UPDATE subscriptions SET last_period = NULL")
-        report = run_once(settings, store, now=friday_9am)
+        # A day's digest offers the finished list of the day before: Friday's list goes out
+        # on Saturday with `worker --once --now` (no daily digest is due on a weekend).
+        saturday_9am = datetime(2026, 8, 22, 9, 0, tzinfo=UTC)
+        report = run_once(settings, store, now=saturday_9am, force=True)
         assert report["hf-daily"]["new"] == 17
         assert report["digests"]["delivered"]["sent"] == 1
         digest = next(m for m in smtp.to("w@example.org") if "trending" in str(m["Subject"]))
         first = json.loads(gzip.decompress(RAW_DAY.read_bytes()))[0]["paper"]["title"]
         assert " ".join(first.split())[:30] in digest.get_body(("plain",)).get_content()
         assert {s.params["date"] for s in server.hits("/api/daily_papers")} == {
-            "2026-08-20",
             "2026-08-21",
+            "2026-08-22",
         }
     finally:
         server.stop()

@@ -1,5 +1,8 @@
 """The pool of papers a period offers, read once per (frequency, day) and shared by every
-subscription that draws from it; saved searches ask the search service."""
+subscription that draws from it; saved searches ask the search service.
+
+A period offers the papers listed on the days it covers (``schedule.covered_days``).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from typing import Any
 
 from paperscope.config import Settings
 from paperscope.digests.model import Subscription
-from paperscope.digests.schedule import listing_days_per_period
+from paperscope.digests.schedule import covered_days
 from paperscope.digests.select import rank_pool
 from paperscope.models import PaperscopeError
 from paperscope.store import Store
@@ -26,27 +29,17 @@ class Pools:
         self.settings = settings
         self.store = store
         self._listed: dict[tuple[str, date], list[dict[str, Any]]] = {}
-        self._days: dict[tuple[str, date], list[date]] = {}
         self._search: dict[tuple[str, date], tuple[list[dict[str, Any]], dict[str, float]]] = {}
         self._service: Any = None
         self._ranked: dict[tuple[str, date], list[tuple[dict[str, Any], Any]]] = {}
 
-    def listing_days(self, frequency: str, until: date) -> list[date]:
-        key = (frequency, until)
-        if key not in self._days:
-            with self.store.read() as conn:
-                self._days[key] = queries.recent_listing_days(
-                    conn, until=until, count=listing_days_per_period(frequency)
-                )
-        return self._days[key]
-
     def listed(self, frequency: str, until: date) -> list[dict[str, Any]]:
-        """Papers listed on the period's listing days: the newest days on or before ``until``."""
+        """Papers listed on the days the period of local date ``until`` covers."""
         key = (frequency, until)
         if key not in self._listed:
-            days = self.listing_days(frequency, until)
+            first, last = covered_days(frequency, until)
             with self.store.read() as conn:
-                self._listed[key] = queries.listed_papers(conn, days)
+                self._listed[key] = queries.listed_between(conn, first, last)
         return self._listed[key]
 
     def ranked(self, frequency: str, until: date) -> list[tuple[dict[str, Any], Any]]:
@@ -70,9 +63,8 @@ class Pools:
     def _search_pool(
         self, subscription: Subscription, until: date
     ) -> tuple[list[dict[str, Any]], dict[str, float]]:
-        days = self.listing_days(subscription.frequency, until)
-        # New papers: published in the week before the period's first listing day, or later.
-        since = (min(days) if days else until) - timedelta(days=7)
+        # New papers: published in the week before the period's first covered day, or later.
+        since = covered_days(subscription.frequency, until)[0] - timedelta(days=7)
         service = self._search_service()
         if service is None:
             return self._fallback_search(subscription, until), {}

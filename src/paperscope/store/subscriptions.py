@@ -183,24 +183,22 @@ def prune_attempts(conn: sa.Connection, *, before: datetime) -> None:
 
 # --- what digests are composed from ---------------------------------------------------------
 
+_PAPER_FIELDS = (
+    papers.c.id,
+    papers.c.arxiv_id,
+    papers.c.title,
+    papers.c.authors,
+    papers.c.abstract,
+    papers.c.categories,
+    papers.c.primary_category,
+    papers.c.published,
+)
 
-def recent_listing_days(conn: sa.Connection, *, until: date, count: int) -> list[date]:
-    """The newest ``count`` listing days on or before ``until`` (newest first)."""
-    rows = conn.execute(
-        sa.select(listings.c.listing_date)
-        .where(listings.c.listing_date <= until)
-        .group_by(listings.c.listing_date)
-        .order_by(listings.c.listing_date.desc())
-        .limit(count)
-    )
-    return [as_date(r[0]) for r in rows]
 
-
-def listed_papers(conn: sa.Connection, days: Sequence[date]) -> list[dict[str, Any]]:
-    """Papers listed on ``days``: id, arXiv id, title, authors, abstract, categories, the
-    listing's upvotes plus local votes, and the best-starred code link."""
-    if not days:
-        return []
+def listed_between(conn: sa.Connection, first: date, last: date) -> list[dict[str, Any]]:
+    """Papers listed from ``first`` to ``last`` (inclusive): id, arXiv id, title, authors,
+    abstract, categories, the newest such listing's day, its upvotes plus local votes, and
+    the best-starred code link."""
     local_votes = (
         sa.select(votes.c.paper_id, sa.func.count().label("n"))
         .group_by(votes.c.paper_id)
@@ -209,21 +207,14 @@ def listed_papers(conn: sa.Connection, days: Sequence[date]) -> list[dict[str, A
     upvotes = sa.func.max(listings.c.imported_upvotes).label("upvotes")
     query = (
         sa.select(
-            papers.c.id,
-            papers.c.arxiv_id,
-            papers.c.title,
-            papers.c.authors,
-            papers.c.abstract,
-            papers.c.categories,
-            papers.c.primary_category,
-            papers.c.published,
+            *_PAPER_FIELDS,
             sa.func.max(listings.c.listing_date).label("listing_date"),
             upvotes,
             sa.func.coalesce(sa.func.max(local_votes.c.n), 0).label("votes"),
         )
         .join(listings, listings.c.paper_id == papers.c.id)
         .outerjoin(local_votes, local_votes.c.paper_id == papers.c.id)
-        .where(listings.c.listing_date.in_(list(days)), papers.c.hidden.is_(sa.false()))
+        .where(listings.c.listing_date.between(first, last), papers.c.hidden.is_(sa.false()))
         .group_by(papers.c.id)
     )
     rows = [dict(r) for r in conn.execute(query).mappings()]
@@ -235,22 +226,15 @@ def listed_papers(conn: sa.Connection, days: Sequence[date]) -> list[dict[str, A
 
 
 def papers_by_ids(conn: sa.Connection, ids: Sequence[str]) -> list[dict[str, Any]]:
-    """The same fields as ``listed_papers`` for papers named by id (e.g. search hits)."""
+    """The same fields as ``listed_between`` for papers named by id (e.g. search hits)."""
     if not ids:
         return []
     rows = [
         dict(r)
         for r in conn.execute(
-            sa.select(
-                papers.c.id,
-                papers.c.arxiv_id,
-                papers.c.title,
-                papers.c.authors,
-                papers.c.abstract,
-                papers.c.categories,
-                papers.c.primary_category,
-                papers.c.published,
-            ).where(papers.c.id.in_(list(ids)), papers.c.hidden.is_(sa.false()))
+            sa.select(*_PAPER_FIELDS).where(
+                papers.c.id.in_(list(ids)), papers.c.hidden.is_(sa.false())
+            )
         ).mappings()
     ]
     code = _best_code(conn, [r["id"] for r in rows])
