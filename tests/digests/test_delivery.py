@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from digests.helpers import WEDNESDAY_8AM, link, token_of
 from digests.smtp_server import SmtpServer, free_port
+from factories import ingest_list, record
 from paperscope.config import Settings
 from paperscope.digests import jobs, service
 from paperscope.digests.model import SubscriptionRequest
@@ -168,6 +169,70 @@ def test_saved_search_author_and_category_alerts(
     body = search.get_body(("plain",)).get_content()
     assert "Diffusion" in body and "Matches your search “diffusion”" in body
     assert "Robot Learning" not in body
+
+
+def test_author_and_category_alerts_see_papers_from_arxiv_that_no_list_has(
+    mail_settings: Settings, store: Store, smtp: SmtpServer
+) -> None:
+    # What the arXiv API or RSS sources bring: categories, dates, no daily-list entry.
+    ingest_list(
+        store,
+        [
+            record(
+                source="arxiv",
+                arxiv_id="2401.07001",
+                title="Kernel Methods Revisited",
+                authors=["Ada Lovelace", "Alan Turing"],
+                categories=["stat.ML", "cs.LG"],
+                primary_category="stat.ML",
+                published=datetime(2024, 1, 9, 17, 0, tzinfo=UTC),
+            ),
+            record(  # a new version (replacement) of an old paper counts as new too
+                source="arxiv",
+                arxiv_id="2306.00042",
+                version=3,
+                title="Graph Rewriting, Third Edition",
+                authors=["Grace Hopper"],
+                categories=["cs.LG"],
+                primary_category="cs.LG",
+                published=datetime(2023, 6, 1, tzinfo=UTC),
+                updated=datetime(2024, 1, 8, 20, 0, tzinfo=UTC),
+            ),
+            record(  # too old for this period
+                source="arxiv",
+                arxiv_id="2312.00007",
+                title="Old Kernel Work",
+                authors=["Ada Lovelace"],
+                categories=["stat.ML"],
+                published=datetime(2023, 12, 20, tzinfo=UTC),
+            ),
+        ],
+    )
+    subscribe_and_confirm(mail_settings, store, smtp, "a@example.org", kind="author", author="ada")
+    subscribe_and_confirm(
+        mail_settings, store, smtp, "stat@example.org", kind="category", category="stat"
+    )
+    subscribe_and_confirm(
+        mail_settings, store, smtp, "lg@example.org", kind="category", category="cs.LG"
+    )
+    smtp.clear()
+    composed, delivered = jobs.run_digests(mail_settings, store, now=WEDNESDAY_8AM)
+    assert (composed.composed, delivered.sent) == (3, 3), composed
+
+    def body(address: str) -> str:
+        [mail] = smtp.to(address)
+        return mail.get_body(("plain",)).get_content()  # type: ignore[union-attr,no-any-return]
+
+    assert "Kernel Methods Revisited" in body("a@example.org")
+    assert "New paper by Ada Lovelace" in body("a@example.org")
+    assert "Old Kernel Work" not in body("a@example.org")
+    assert "Kernel Methods Revisited" in body("stat@example.org")  # stat.ML is under stat
+    assert "New in stat" in body("stat@example.org")
+    by_lg = body("lg@example.org")
+    assert "Kernel Methods Revisited" in by_lg and "Graph Rewriting, Third Edition" in by_lg
+    # Never twice: the next day's alert has nothing left to send.
+    thursday = jobs.run_digests(mail_settings, store, now=WEDNESDAY_8AM + timedelta(days=1))
+    assert (thursday[0].empty, thursday[1].sent) == (3, 0)
 
 
 def test_temporary_failure_retries_then_delivers(

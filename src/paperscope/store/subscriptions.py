@@ -4,7 +4,7 @@ the reads a digest is composed from."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -221,6 +221,37 @@ def listed_between(conn: sa.Connection, first: date, last: date) -> list[dict[st
     code = _best_code(conn, [r["id"] for r in rows])
     for row in rows:
         row["listing_date"] = as_date(row["listing_date"])
+        row["code_url"], row["stars"] = code.get(row["id"], (None, None))
+    return rows
+
+
+def published_between(conn: sa.Connection, since: date, until: date) -> list[dict[str, Any]]:
+    """Papers published or updated from ``since`` to ``until`` (inclusive, UTC days), listed
+    or not (an arXiv ingest brings papers no daily list has): the fields of
+    ``listed_between`` with no listing, and their local votes."""
+    start = datetime(since.year, since.month, since.day, tzinfo=UTC)
+    end = datetime(until.year, until.month, until.day, tzinfo=UTC) + timedelta(days=1)
+    local_votes = (
+        sa.select(votes.c.paper_id, sa.func.count().label("n"))
+        .group_by(votes.c.paper_id)
+        .subquery()
+    )
+    query = (
+        sa.select(*_PAPER_FIELDS, sa.func.coalesce(local_votes.c.n, 0).label("votes"))
+        .outerjoin(local_votes, local_votes.c.paper_id == papers.c.id)
+        .where(
+            sa.or_(
+                sa.and_(papers.c.published >= start, papers.c.published < end),
+                sa.and_(papers.c.updated >= start, papers.c.updated < end),
+            ),
+            papers.c.hidden.is_(sa.false()),
+        )
+        .order_by(papers.c.id)
+    )
+    rows = [dict(r) for r in conn.execute(query).mappings()]
+    code = _best_code(conn, [r["id"] for r in rows])
+    for row in rows:
+        row.update(listing_date=None, upvotes=0)
         row["code_url"], row["stars"] = code.get(row["id"], (None, None))
     return rows
 
