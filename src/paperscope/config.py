@@ -217,6 +217,12 @@ class Settings(BaseSettings):
     subscribe_limit_per_address: int = Field(
         3, ge=1, description="Subscribe requests per address per hour that send a confirmation."
     )
+    subscribe_confirmations_per_address_per_day: int = Field(
+        5,
+        ge=1,
+        description="Confirmation mails one address gets in 24 hours at most, however many "
+        "clients ask (no mail bombing from many IPs); further requests get the same answer.",
+    )
     subscribe_limit_per_client: int = Field(
         20, ge=1, description="Subscribe requests one client address may make per hour."
     )

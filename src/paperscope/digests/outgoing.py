@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,8 @@ from paperscope.digests.compose import (
 from paperscope.digests.message import list_id, message_id, render_message
 from paperscope.digests.model import Subscription
 from paperscope.digests.tokens import Tokens
+
+_CHOICES = ("frequency", "timezone", "hour")
 
 
 def link_tokens(tokens: Tokens, subscription: Subscription) -> LinkTokens:
@@ -78,14 +81,27 @@ def digest_row(
 
 
 def confirmation_row(
-    settings: Settings, tokens: Tokens, subscription: Subscription, now: datetime
+    settings: Settings,
+    tokens: Tokens,
+    subscription: Subscription,
+    now: datetime,
+    *,
+    requested: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The outbox values of a confirmation mail (each request gets its own period key)."""
+    """The outbox values of a confirmation mail (each request gets its own period key).
+
+    ``requested`` (frequency, timezone, hour, ...) are the choices of the request this mail
+    answers: the mail describes them and its link carries them, to apply when clicked.
+    """
     period = f"confirm-{secrets.token_hex(8)}"
+    choices = {k: v for k, v in (requested or {}).items() if k in _CHOICES}
+    wanted = replace(subscription, **choices)
     mail = compose_confirmation(
-        subscription,
+        wanted,
         settings.base_url,
-        confirm_token=tokens.make("confirm", subscription.id, subscription.nonce),
+        confirm_token=tokens.make(
+            "confirm", subscription.id, subscription.nonce, requested=requested
+        ),
         site_name=settings.site_name,
     )
     msg_id = message_id("confirm", subscription.id, period, subscription.nonce, settings.base_url)

@@ -269,6 +269,14 @@ def is_suppressed(conn: sa.Connection, email: str) -> bool:
     )
 
 
+def count_confirmations(conn: sa.Connection, email: str, *, since: datetime) -> int:
+    """Confirmation mails recorded for ``email`` since ``since`` (sent or not)."""
+    query = sa.select(sa.func.count()).where(
+        outbox.c.kind == "confirm", outbox.c.to_addr == email, outbox.c.created_at >= since
+    )
+    return int(conn.execute(query).scalar_one())
+
+
 def get_message(conn: sa.Connection, message_id: int) -> dict[str, Any] | None:
     row = conn.execute(sa.select(outbox).where(outbox.c.id == message_id)).mappings().first()
     if row is None:
