@@ -124,3 +124,31 @@ def test_one_address_gets_a_few_confirmations_a_day_however_many_clients_ask(
     jobs.deliver(settings, store, ids=outcome.outbox_ids, clock=lambda: tomorrow)
     assert len(smtp.to("victim@example.org")) == 5
     assert outcome.message in answers
+
+
+def test_deleting_everything_keeps_the_suppression_of_an_address_that_bounced(
+    mail_settings: Settings, store: Store, smtp: SmtpServer, corpus: list[str]
+) -> None:
+    settings = mail_settings.model_copy(update={"mail_suppress_after": 1})
+    outcome = service.subscribe(
+        settings, store, SubscriptionRequest(email="gone@example.org"), client="10.0.0.1"
+    )
+    jobs.deliver(settings, store, ids=outcome.outbox_ids)
+    service.confirm(settings, store, token_of(link(smtp.to("gone@example.org")[-1], CONFIRM_LINK)))
+    smtp.recorder.refuse["gone@example.org"] = "550 5.1.1 no such user"
+    assert jobs.run_digests(settings, store, now=WEDNESDAY_8AM)[1].suppressed == 1
+
+    gone = only_subscription(store)
+    manage = service.tokens_for(settings).make("manage", gone.id, gone.nonce)
+    assert service.delete_everything(settings, store, manage) == 1
+    assert service.list_subscriptions(store) == []
+
+    # The mailbox is back at the relay, but we still refuse to mail it: no confirmation.
+    del smtp.recorder.refuse["gone@example.org"]
+    smtp.clear()
+    again = service.subscribe(
+        settings, store, SubscriptionRequest(email="gone@example.org"), client="10.0.0.2"
+    )
+    assert again.outbox_ids == [] and again.message == outcome.message
+    assert jobs.deliver(settings, store).sent == 0
+    assert smtp.to("gone@example.org") == []

@@ -274,7 +274,11 @@ def update_subscription(
 
 
 def delete_everything(settings: Settings, store: Store, token: str) -> int:
-    """Delete every subscription, mail and log entry stored for the manage link's address."""
+    """Delete every subscription, mail and log entry stored for the manage link's address.
+
+    A suppression stays (only the address and when it was suppressed): it is what stops
+    mail to an address that bounced for good.
+    """
     subscription = peek(settings, store, "manage", token)
     if subscription is None:
         return 0

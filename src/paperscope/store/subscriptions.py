@@ -114,7 +114,14 @@ def lock_for_compose(conn: sa.Connection, ids: Sequence[int]) -> list[dict[str, 
 
 
 def delete_address(conn: sa.Connection, email: str, email_hash: str) -> int:
-    """Delete everything stored for an address; return how many subscriptions it had."""
+    """Delete everything stored for an address but its suppression; return how many
+    subscriptions it had.
+
+    A suppression (the address bounced for good) is kept, reduced to the address and when it
+    was suppressed: it is what refuses to mail that address again, and deleting it would let
+    anyone with a manage link, or a new subscribe request, restart mail to a dead mailbox.
+    Failures short of a suppression are not kept.
+    """
     ids = [
         r[0]
         for r in conn.execute(sa.select(subscriptions.c.id).where(subscriptions.c.email == email))
@@ -124,7 +131,10 @@ def delete_address(conn: sa.Connection, email: str, email_hash: str) -> int:
         conn.execute(outbox.delete().where(outbox.c.subscription_id.in_(ids)))
         conn.execute(subscriptions.delete().where(subscriptions.c.id.in_(ids)))
     conn.execute(outbox.delete().where(outbox.c.to_addr == email))
-    conn.execute(suppressed.delete().where(suppressed.c.email == email))
+    conn.execute(
+        suppressed.delete().where(suppressed.c.email == email, suppressed.c.suppressed_at.is_(None))
+    )
+    conn.execute(suppressed.update().where(suppressed.c.email == email).values(last_error=None))
     conn.execute(subscribe_attempts.delete().where(subscribe_attempts.c.email_hash == email_hash))
     return len(ids)
 
