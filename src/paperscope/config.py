@@ -235,10 +235,20 @@ class Settings(BaseSettings):
     worker_jobs: str = Field(
         "digests",
         description="Comma-separated jobs `paperscope worker` runs, in order: hf-daily "
-        "(ingest the HF daily lists), stars (refresh GitHub stars), digests.",
+        "(ingest the HF daily lists), arxiv (ingest today's arXiv announcements of "
+        "worker_arxiv_categories), embed (give new papers vectors), stars (refresh GitHub "
+        "stars), digests. Put embed after the ingest jobs and before digests.",
+    )
+    worker_arxiv_categories: str = Field(
+        "cs.AI,cs.CL,cs.CV,cs.LG",
+        description="arXiv categories (comma- or plus-separated) whose daily announcements "
+        "the worker's arxiv job ingests through the arXiv RSS feed (arxiv_rss_url).",
     )
     worker_slow_jobs_interval_seconds: float = Field(
-        3600.0, gt=0, description="Least time between two runs of hf-daily or stars."
+        3600.0,
+        gt=0,
+        description="Least time between two runs of the jobs other than digests (hf-daily, "
+        "arxiv, embed, stars).",
     )
 
     @property
