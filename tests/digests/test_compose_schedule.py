@@ -164,6 +164,15 @@ def test_a_period_is_due_once_and_weekly_runs_from_monday() -> None:
     assert not is_due(subscription(status="pending"), now, force=True)
 
 
+def test_trending_reasons_count_in_the_singular_and_the_plural() -> None:
+    def reason(n: int) -> str:
+        pool = [row("p", n, date(2024, 1, 9), stars=n)]
+        return select_items(subscription(), pool, set(), limit=1)[0].reason
+
+    assert "1 upvote, 1 GitHub star" in reason(1) and "stars" not in reason(1)
+    assert "1203 upvotes, 1,203 GitHub stars" in reason(1203)
+
+
 def test_consecutive_periods_cover_listing_days_that_do_not_overlap() -> None:
     # Mon 2024-01-08 .. Sun 2024-01-14.
     assert covered_days("daily", date(2024, 1, 10)) == (date(2024, 1, 9), date(2024, 1, 9))

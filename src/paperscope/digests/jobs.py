@@ -23,11 +23,11 @@ from typing import Any, TypeVar
 
 from paperscope.config import Settings
 from paperscope.digests.candidates import Pools
-from paperscope.digests.compose import Digest
+from paperscope.digests.compose import DigestItem
 from paperscope.digests.message import sender_address
 from paperscope.digests.model import Subscription
 from paperscope.digests.outgoing import digest_for, digest_row
-from paperscope.digests.schedule import due_subscriptions, period_end, period_key
+from paperscope.digests.schedule import due_subscriptions, period_end
 from paperscope.digests.select import select_items
 from paperscope.digests.service import tokens_for
 from paperscope.mail import PermanentFailure, SmtpMailer, TemporaryFailure
@@ -170,20 +170,7 @@ def _compose_batch(
     outgoing: list[dict[str, Any]] = []
     carried: dict[tuple[int, str], list[str]] = {}
     for subscription, period in todo:
-        pool, scores = pools.for_subscription(subscription, period_end(subscription, now))
-        until = period_end(subscription, now)
-        items = select_items(
-            subscription,
-            pool,
-            sent[subscription.id],
-            limit=limit,
-            search_scores=scores,
-            ranked=(
-                pools.ranked(subscription.frequency, until)
-                if subscription.kind == "trending"
-                else None
-            ),
-        )
+        items = digest_items(pools, subscription, now, sent[subscription.id], limit=limit)
         if not items and settings.digest_skip_empty:
             report.empty += 1
             handled.append((subscription.id, period))
@@ -216,6 +203,25 @@ def _compose_batch(
         )
     queries.record_sent(conn, sent_rows)
     queries.set_last_periods(conn, handled)
+
+
+def digest_items(
+    pools: Pools,
+    subscription: Subscription,
+    now: datetime,
+    already_sent: set[str],
+    *,
+    limit: int,
+) -> list[DigestItem]:
+    """The papers of the period ``now`` falls in that this subscription gets, with reasons."""
+    until = period_end(subscription, now)
+    pool, scores = pools.for_subscription(subscription, until)
+    ranked = None
+    if subscription.kind == "trending":  # one ranking serves every trending subscription
+        ranked = pools.ranked(subscription.frequency, until)
+    return select_items(
+        subscription, pool, already_sent, limit=limit, search_scores=scores, ranked=ranked
+    )
 
 
 def deliver(
@@ -350,32 +356,3 @@ def run_digests(
     if dry_run:
         return composed, DeliveryReport()
     return composed, deliver(settings, store)
-
-
-def preview(
-    settings: Settings, store: Store, email: str, *, now: datetime | None = None
-) -> list[tuple[Subscription, Digest]]:
-    """The next digest of each subscription of ``email`` (nothing is recorded or sent)."""
-    from paperscope.digests.model import normalize_email
-
-    now = now or datetime.now(UTC)
-    with store.read() as conn:
-        rows = queries.listing(conn, email=normalize_email(email))
-    subscriptions = [Subscription.from_row(r) for r in rows if r["status"] != "unsubscribed"]
-    pools = Pools(settings, store)
-    tokens = tokens_for(settings)
-    out = []
-    for subscription in subscriptions:
-        pool, scores = pools.for_subscription(subscription, period_end(subscription, now))
-        with store.read() as conn:
-            sent = queries.sent_ids(conn, [subscription.id], [r["id"] for r in pool])
-        items = select_items(
-            subscription,
-            pool,
-            sent[subscription.id],
-            limit=settings.digest_max_papers,
-            search_scores=scores,
-        )
-        digest, _ = digest_for(settings, tokens, subscription, items, period_key(subscription, now))
-        out.append((subscription, digest))
-    return out

@@ -57,15 +57,16 @@ def digest_for(
     return digest, link
 
 
-def digest_row(
+def digest_message(
     settings: Settings,
     tokens: Tokens,
     subscription: Subscription,
     items: Sequence[DigestItem],
     period: str,
     now: datetime,
-) -> dict[str, Any]:
-    """The outbox values of one subscription's digest for ``period``."""
+) -> tuple[Digest, str, bytes]:
+    """One subscription's digest for ``period``: the composed mail, its Message-ID and the
+    exact bytes the relay receives (list headers included)."""
     digest, link = digest_for(settings, tokens, subscription, items, period)
     msg_id = message_id("digest", subscription.id, period, subscription.nonce, settings.base_url)
     message = render_message(
@@ -77,6 +78,19 @@ def digest_row(
         unsubscribe_url=unsubscribe_url(settings, link),
         list_id=list_id(subscription.kind, settings.site_name, settings.base_url),
     )
+    return digest, msg_id, message
+
+
+def digest_row(
+    settings: Settings,
+    tokens: Tokens,
+    subscription: Subscription,
+    items: Sequence[DigestItem],
+    period: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """The outbox values of one subscription's digest for ``period``."""
+    digest, msg_id, message = digest_message(settings, tokens, subscription, items, period, now)
     return _row(subscription, "digest", period, digest, message, msg_id, now)
 
 

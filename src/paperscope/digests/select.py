@@ -68,8 +68,9 @@ def rank_pool(pool: Sequence[dict[str, Any]]) -> list[tuple[dict[str, Any], rank
 def trending_reason(row: dict[str, Any], score: rank.TrendingScore) -> str:
     upvotes = score.imported_upvotes + score.local_votes
     parts = [f"score {score.score:.2f}", f"{upvotes} upvote{'s' if upvotes != 1 else ''}"]
-    if row.get("stars"):
-        parts.append(f"{int(row['stars']):,} GitHub stars")
+    stars = int(row.get("stars") or 0)
+    if stars:
+        parts.append(f"{stars:,} GitHub star{'s' if stars != 1 else ''}")
     return f"Trending on the {row['listing_date'].isoformat()} list: " + ", ".join(parts)
 
 
