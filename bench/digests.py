@@ -6,10 +6,12 @@ and handed to a local SMTP server (aiosmtpd, in its own process), on SQLite and 
 Mix: 60% trending daily, 15% trending weekly, 10% saved searches (25 distinct queries, hybrid
 search), 10% authors (names from the newest listings), 5% categories. The demo corpus has no
 arXiv categories, so category digests come out empty and are skipped, as a real run would.
-Timed: ``run_digests(force=True)`` (find due, read pools, search, compose, record in the
-outbox, send over SMTP, mark sent), cold: the search index is synced before the clock starts
-but the embedder loads inside the run, as in a fresh worker. Loading the corpus and creating
-subscribers is not timed.
+Composed as of ``AS_OF``, the Monday after the demo corpus's newest list (a period offers
+the lists it covers, so at today's date every digest would be empty). Timed: compose (find
+due, read pools, search, compose, record in the outbox) then deliver (send over SMTP, mark
+sent), cold: the search index is synced before the clock starts but the embedder loads
+inside the run, as in a fresh worker. Loading the corpus and creating subscribers is not
+timed.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ from paperscope.search import SearchService
 from paperscope.store import Store, open_store
 from paperscope.store import outbox as outbox_queries
 from paperscope.store import subscriptions as queries
+
+# The Monday after the demo corpus's newest list (Friday 2026-08-21): daily digests offer
+# Friday's list and the weekend's, weekly ones the week of Aug 17 to 23.
+AS_OF = datetime(2026, 8, 24, 8, 0, tzinfo=UTC)
 
 HERE = Path(__file__).resolve().parent
 PG_ADMIN = os.environ.get(
@@ -183,7 +189,7 @@ def run_one(backend: str, n: int) -> dict[str, object]:
         SearchService(settings, store)  # build the lexical index once, outside the clock
         print(f"[{backend}] running digests ...", file=sys.stderr)
         start = time.perf_counter()
-        composed = compose_due(settings, store, force=True)
+        composed = compose_due(settings, store, now=AS_OF, force=True)
         compose_seconds = time.perf_counter() - start
         delivered = deliver(settings, store)
         total = time.perf_counter() - start

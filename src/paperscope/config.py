@@ -222,6 +222,12 @@ class Settings(BaseSettings):
     subscribe_limit_per_address: int = Field(
         3, ge=1, description="Subscribe requests per address per hour that send a confirmation."
     )
+    subscribe_confirmations_per_address_per_day: int = Field(
+        5,
+        ge=1,
+        description="Confirmation mails one address gets in 24 hours at most, however many "
+        "clients ask (no mail bombing from many IPs); further requests get the same answer.",
+    )
     subscribe_limit_per_client: int = Field(
         20, ge=1, description="Subscribe requests one client address may make per hour."
     )
@@ -234,10 +240,20 @@ class Settings(BaseSettings):
     worker_jobs: str = Field(
         "digests",
         description="Comma-separated jobs `paperscope worker` runs, in order: hf-daily "
-        "(ingest the HF daily lists), stars (refresh GitHub stars), digests.",
+        "(ingest the HF daily lists), arxiv (ingest today's arXiv announcements of "
+        "worker_arxiv_categories), embed (give new papers vectors), stars (refresh GitHub "
+        "stars), digests. Put embed after the ingest jobs and before digests.",
+    )
+    worker_arxiv_categories: str = Field(
+        "cs.AI,cs.CL,cs.CV,cs.LG",
+        description="arXiv categories (comma- or plus-separated) whose daily announcements "
+        "the worker's arxiv job ingests through the arXiv RSS feed (arxiv_rss_url).",
     )
     worker_slow_jobs_interval_seconds: float = Field(
-        3600.0, gt=0, description="Least time between two runs of hf-daily or stars."
+        3600.0,
+        gt=0,
+        description="Least time between two runs of the jobs other than digests (hf-daily, "
+        "arxiv, embed, stars).",
     )
 
     @property

@@ -1,17 +1,21 @@
 """``paperscope worker``: the periodic jobs, round after round.
 
 Jobs (the ``worker_jobs`` setting), run in the order given: ``hf-daily`` ingests yesterday's
-and today's Hugging Face daily lists (UTC), ``stars`` refreshes GitHub star counts
-(``paperscope.stars``), ``digests`` composes due digests into the outbox and delivers it.
-``hf-daily`` and ``stars`` call other services, so they run at most every
-``worker_slow_jobs_interval_seconds``; ``digests`` runs every round. A job that fails is
-logged and retried later; the others go on. Several workers may run at once on PostgreSQL
-(they claim outbox rows with ``FOR UPDATE SKIP LOCKED``).
+and today's Hugging Face daily lists (UTC), ``arxiv`` ingests today's arXiv announcements in
+the ``worker_arxiv_categories`` (the RSS feed), ``embed`` gives papers without a vector one
+from the configured embedder (so saved-search alerts and semantic search see them),
+``stars`` refreshes GitHub star counts (``paperscope.stars``), ``digests`` composes due
+digests into the outbox and delivers it. All but ``digests`` call other services or load a
+model, so they run at most every ``worker_slow_jobs_interval_seconds``, together; ``digests``
+runs every round. A job that fails is logged and retried later; the others go on. Several
+workers may run at once on PostgreSQL (they claim outbox rows with ``FOR UPDATE SKIP
+LOCKED``).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -23,7 +27,7 @@ from paperscope.digests.jobs import run_digests
 from paperscope.store import Store
 
 log = logging.getLogger(__name__)
-JOBS = ("hf-daily", "stars", "digests")
+JOBS = ("hf-daily", "arxiv", "embed", "stars", "digests")
 
 
 def _digests(
@@ -55,12 +59,39 @@ def _hf_daily(settings: Settings, store: Store, *, now: datetime | None, force: 
     ).as_dict()
 
 
+def _arxiv(settings: Settings, store: Store, *, now: datetime | None, force: bool) -> Any:
+    from paperscope.ingest import ingest
+    from paperscope.sources.arxiv_rss import ArxivRss
+
+    # One request: the day's announcements (new, cross-lists, replacements) of every
+    # category. Re-running it the same day changes nothing (ingest is idempotent).
+    categories = "+".join(re.split(r"[\s,+]+", settings.worker_arxiv_categories.strip()))
+    source = ArxivRss(settings, categories=categories)
+    return ingest(
+        store,
+        source.records(),
+        source_name="arxiv-rss",
+        rejects_dir=settings.rejects_dir,
+        batch_size=settings.ingest_batch_size,
+    ).as_dict()
+
+
+def _embed(settings: Settings, store: Store, *, now: datetime | None, force: bool) -> Any:
+    from paperscope.index.embedder import load_embedder
+    from paperscope.index.embeddings import embed_pending
+
+    embedder = load_embedder(settings)
+    return embed_pending(store, embedder, batch_size=settings.embedding_batch_size).as_dict()
+
+
 RUNNERS: dict[str, Callable[..., Any]] = {
     "hf-daily": _hf_daily,
+    "arxiv": _arxiv,
+    "embed": _embed,
     "stars": _stars,
     "digests": _digests,
 }
-SLOW_JOBS = frozenset({"hf-daily", "stars"})
+SLOW_JOBS = frozenset({"hf-daily", "arxiv", "embed", "stars"})
 
 
 def configured_jobs(settings: Settings) -> list[str]:

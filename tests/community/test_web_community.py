@@ -53,6 +53,7 @@ def test_sign_up_log_out_and_log_in_again(app):
         "handle": "ada",
         "email": "ada@example.org",
         "isAdmin": False,
+        "subscriptions": [],
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -91,4 +92,29 @@ def corpus(store: Store) -> list[str]:
             for i, (arxiv_id, title, authors, day, upvotes) in enumerate(PAPERS)
         ],
     )
+    return [p[0] for p in PAPERS]
+
+
+@pytest.fixture
+def recent_corpus(store: Store) -> list[str]:
+    """The same six papers, listed on each of the last fourteen days (UTC), published a week
+    ago: whatever the day a test runs ``paperscope digest run --now`` (the real clock), the
+    period of every daily and weekly subscription, in any timezone, covers some of it."""
+    today = datetime.now(UTC)
+    for back in range(14, -1, -1):
+        day = (today - timedelta(days=back)).date().isoformat()
+        ingest_list(
+            store,
+            [
+                record(
+                    arxiv_id=arxiv_id,
+                    title=title,
+                    authors=authors,
+                    abstract=f"{title}. " + "We show a method and measure it carefully. " * 12,
+                    published=today - timedelta(days=7),
+                    listing=listed(day, upvotes=upvotes, position=i),
+                )
+                for i, (arxiv_id, title, authors, _day, upvotes) in enumerate(PAPERS)
+            ],
+        )
     return [p[0] for p in PAPERS]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -14,7 +15,7 @@ from paperscope.digests.compose import (
     excerpt,
 )
 from paperscope.digests.model import Subscription, SubscriptionRequest
-from paperscope.digests.schedule import due_subscriptions, is_due, period_key
+from paperscope.digests.schedule import covered_days, due_subscriptions, is_due, period_key
 from paperscope.digests.select import select_items
 
 
@@ -161,6 +162,28 @@ def test_a_period_is_due_once_and_weekly_runs_from_monday() -> None:
     saturday = datetime(2024, 1, 13, 9, 0, tzinfo=UTC)
     assert due_subscriptions([daily], saturday, force=True) == [(daily, "2024-01-13")]
     assert not is_due(subscription(status="pending"), now, force=True)
+
+
+def test_trending_reasons_count_in_the_singular_and_the_plural() -> None:
+    def reason(n: int) -> str:
+        pool = [row("p", n, date(2024, 1, 9), stars=n)]
+        return select_items(subscription(), pool, set(), limit=1)[0].reason
+
+    assert "1 upvote, 1 GitHub star" in reason(1) and "stars" not in reason(1)
+    assert "1203 upvotes, 1,203 GitHub stars" in reason(1203)
+
+
+def test_consecutive_periods_cover_listing_days_that_do_not_overlap() -> None:
+    # Mon 2024-01-08 .. Sun 2024-01-14.
+    assert covered_days("daily", date(2024, 1, 10)) == (date(2024, 1, 9), date(2024, 1, 9))
+    assert covered_days("daily", date(2024, 1, 15)) == (date(2024, 1, 12), date(2024, 1, 14))
+    assert covered_days("daily", date(2024, 1, 16)) == (date(2024, 1, 15), date(2024, 1, 15))
+    assert covered_days("daily", date(2024, 1, 13)) == (date(2024, 1, 12), date(2024, 1, 12))
+    for day in (date(2024, 1, 15), date(2024, 1, 17), date(2024, 1, 21)):
+        assert covered_days("weekly", day) == (date(2024, 1, 8), date(2024, 1, 14))
+    weekdays = [date(2024, 1, 8 + n) for n in range(14) if date(2024, 1, 8 + n).weekday() < 5]
+    spans = [covered_days("daily", day) for day in weekdays]
+    assert all(end + timedelta(days=1) == start for (_, end), (start, _) in pairwise(spans))
 
 
 def test_subscribe_request_rules() -> None:

@@ -53,7 +53,7 @@ def test_kill_9_then_restart_delivers_every_digest(
     store: Store,
     smtp: SmtpServer,
     mail_env: dict[str, str],
-    corpus: list[str],
+    recent_corpus: list[str],
 ) -> None:
     emails = confirmed_subscribers(mail_settings, store, smtp, 6)
     env = {**mail_env, "PAPERSCOPE_MAIL_LEASE_SECONDS": "1"}
@@ -85,7 +85,7 @@ def test_two_workers_on_postgresql_send_each_digest_once(
     store: Store,
     smtp: SmtpServer,
     mail_env: dict[str, str],
-    corpus: list[str],
+    recent_corpus: list[str],
 ) -> None:
     if not store_url.startswith("postgresql"):
         pytest.skip("several workers need PostgreSQL (SQLite has one writer)")

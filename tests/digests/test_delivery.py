@@ -1,19 +1,24 @@
 """Subscribing, composing and delivering through a real SMTP server, on SQLite and
 PostgreSQL: confirmation, digest content and headers, once per period, never the same paper
-twice, retries on 4xx, failure and suppression on 5xx."""
+twice, retries on 4xx, failure and suppression on 5xx, nothing sent after an unsubscribe or a
+suppression."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+
+from fastapi.testclient import TestClient
 
 from digests.helpers import WEDNESDAY_8AM, link, token_of
-from digests.smtp_server import SmtpServer
-from factories import ingest_list, listed, record
+from digests.smtp_server import SmtpServer, free_port
+from factories import ingest_list, record
 from paperscope.config import Settings
 from paperscope.digests import jobs, service
 from paperscope.digests.model import SubscriptionRequest
 from paperscope.store import Store
 from paperscope.store import outbox as outbox_queries
+from paperscope.web.app import create_app
 
 
 def subscribe_and_confirm(
@@ -64,21 +69,58 @@ def test_digest_content_headers_once_per_period_and_no_repeats(
     assert digest.get_content_type() == "multipart/alternative"
     text = digest.get_body(("plain",)).get_content()
     html = digest.get_body(("html",)).get_content()
-    # The newest listing day (Wed 2024-01-10) is the daily digest's period: two papers.
-    assert "Robot Learning from Video" in text and "Tokenizer-free Language Models" in text
-    assert "Sparse Attention" not in text
-    assert text.index("Robot Learning") < text.index("Tokenizer-free")  # 30 vs 3 upvotes
-    assert "Trending on the 2024-01-10 list" in text
-    assert "https://arxiv.org/abs/2401.00006" in html
+    # Wednesday's daily digest offers Tuesday's (finished) list: two papers.
+    assert "A Benchmark of Retrieval" in text and "Diffusion Transformers at Scale" in text
+    assert "Sparse Attention" not in text and "Robot Learning" not in text
+    assert text.index("A Benchmark of Retrieval") < text.index("Diffusion Transformers")  # 25 > 7
+    assert "Trending on the 2024-01-09 list" in text
+    assert "https://arxiv.org/abs/2401.00003" in html
     assert "/subscriptions/manage/" in text
     assert digest["Subject"] == "2 trending papers - 2024-01-10"
 
     again = jobs.run_digests(mail_settings, store, now=WEDNESDAY_8AM + timedelta(hours=3))
     assert (again[0].due, again[1].sent) == (0, 0)
-    # Next day, no new listing: nothing new to send, so no mail (empty digests are skipped).
     thursday = jobs.run_digests(mail_settings, store, now=WEDNESDAY_8AM + timedelta(days=1))
-    assert (thursday[0].due, thursday[0].empty, thursday[1].sent) == (1, 1, 0)
-    assert len(smtp.messages()) == 1
+    assert (thursday[0].composed, thursday[1].sent) == (1, 1)
+    assert "Robot Learning from Video" in smtp.messages()[-1].get_body(("plain",)).get_content()
+    # Friday: no list on Thursday, so nothing new to send: no mail (empty digests are skipped).
+    friday = jobs.run_digests(mail_settings, store, now=WEDNESDAY_8AM + timedelta(days=2))
+    assert (friday[0].due, friday[0].empty, friday[1].sent) == (1, 1, 0)
+    assert len(smtp.messages()) == 2
+
+
+def test_a_period_with_no_new_list_sends_nothing_however_much_an_old_list_left_over(
+    mail_settings: Settings, store: Store, smtp: SmtpServer, corpus: list[str]
+) -> None:
+    settings = mail_settings.model_copy(update={"digest_max_papers": 1})
+    subscribe_and_confirm(settings, store, smtp, "daily@example.org")
+    subscribe_and_confirm(settings, store, smtp, "weekly@example.org", frequency="weekly")
+    smtp.clear()
+
+    def sent_on(now: datetime) -> dict[str, str]:
+        before = len(smtp.messages())
+        jobs.run_digests(settings, store, now=now)
+        return {
+            str(m["To"]): m.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+            for m in smtp.messages()[before:]
+        }
+
+    # One paper a day: the best of the list before; the lists' other papers are left over.
+    wednesday = sent_on(WEDNESDAY_8AM)
+    assert "A Benchmark of Retrieval" in wednesday["daily@example.org"]  # Tuesday's best
+    thursday = sent_on(WEDNESDAY_8AM + timedelta(days=1))
+    assert "Robot Learning from Video" in thursday["daily@example.org"]  # Wednesday's best
+    assert "Diffusion Transformers" not in thursday["daily@example.org"]
+    # No list on Thursday: Friday has nothing to send, though Tuesday and Wednesday left
+    # papers over.
+    assert sent_on(WEDNESDAY_8AM + timedelta(days=2)) == {}
+    # Monday: no lists over the weekend either; the weekly digest has last week's best.
+    monday = sent_on(datetime(2024, 1, 15, 8, 0, tzinfo=UTC))
+    assert list(monday) == ["weekly@example.org"]
+    assert "Trending on the 2024-01-10 list" in monday["weekly@example.org"]
+    # A week with no lists: nothing, daily or weekly, however much the last one left over.
+    for day in range(16, 23):
+        assert sent_on(datetime(2024, 1, day, 8, 0, tzinfo=UTC)) == {}
 
 
 def test_saved_search_author_and_category_alerts(
@@ -112,7 +154,9 @@ def test_saved_search_author_and_category_alerts(
         frequency="weekly",
     )
     smtp.clear()
-    composed, delivered = jobs.run_digests(mail_settings, store, now=WEDNESDAY_8AM)
+    # Monday 2024-01-15: each weekly digest offers the week before, Jan 8 to 14.
+    monday = datetime(2024, 1, 15, 8, 0, tzinfo=UTC)
+    composed, delivered = jobs.run_digests(mail_settings, store, now=monday)
     assert delivered.sent == 3, composed
     by_author = smtp.to("a@example.org")[0].get_body(("plain",)).get_content()
     assert "Sparse Attention" in by_author and "Diffusion Transformers" in by_author
@@ -125,6 +169,70 @@ def test_saved_search_author_and_category_alerts(
     body = search.get_body(("plain",)).get_content()
     assert "Diffusion" in body and "Matches your search “diffusion”" in body
     assert "Robot Learning" not in body
+
+
+def test_author_and_category_alerts_see_papers_from_arxiv_that_no_list_has(
+    mail_settings: Settings, store: Store, smtp: SmtpServer
+) -> None:
+    # What the arXiv API or RSS sources bring: categories, dates, no daily-list entry.
+    ingest_list(
+        store,
+        [
+            record(
+                source="arxiv",
+                arxiv_id="2401.07001",
+                title="Kernel Methods Revisited",
+                authors=["Ada Lovelace", "Alan Turing"],
+                categories=["stat.ML", "cs.LG"],
+                primary_category="stat.ML",
+                published=datetime(2024, 1, 9, 17, 0, tzinfo=UTC),
+            ),
+            record(  # a new version (replacement) of an old paper counts as new too
+                source="arxiv",
+                arxiv_id="2306.00042",
+                version=3,
+                title="Graph Rewriting, Third Edition",
+                authors=["Grace Hopper"],
+                categories=["cs.LG"],
+                primary_category="cs.LG",
+                published=datetime(2023, 6, 1, tzinfo=UTC),
+                updated=datetime(2024, 1, 8, 20, 0, tzinfo=UTC),
+            ),
+            record(  # too old for this period
+                source="arxiv",
+                arxiv_id="2312.00007",
+                title="Old Kernel Work",
+                authors=["Ada Lovelace"],
+                categories=["stat.ML"],
+                published=datetime(2023, 12, 20, tzinfo=UTC),
+            ),
+        ],
+    )
+    subscribe_and_confirm(mail_settings, store, smtp, "a@example.org", kind="author", author="ada")
+    subscribe_and_confirm(
+        mail_settings, store, smtp, "stat@example.org", kind="category", category="stat"
+    )
+    subscribe_and_confirm(
+        mail_settings, store, smtp, "lg@example.org", kind="category", category="cs.LG"
+    )
+    smtp.clear()
+    composed, delivered = jobs.run_digests(mail_settings, store, now=WEDNESDAY_8AM)
+    assert (composed.composed, delivered.sent) == (3, 3), composed
+
+    def body(address: str) -> str:
+        [mail] = smtp.to(address)
+        return mail.get_body(("plain",)).get_content()  # type: ignore[union-attr,no-any-return]
+
+    assert "Kernel Methods Revisited" in body("a@example.org")
+    assert "New paper by Ada Lovelace" in body("a@example.org")
+    assert "Old Kernel Work" not in body("a@example.org")
+    assert "Kernel Methods Revisited" in body("stat@example.org")  # stat.ML is under stat
+    assert "New in stat" in body("stat@example.org")
+    by_lg = body("lg@example.org")
+    assert "Kernel Methods Revisited" in by_lg and "Graph Rewriting, Third Edition" in by_lg
+    # Never twice: the next day's alert has nothing left to send.
+    thursday = jobs.run_digests(mail_settings, store, now=WEDNESDAY_8AM + timedelta(days=1))
+    assert (thursday[0].empty, thursday[1].sent) == (3, 0)
 
 
 def test_temporary_failure_retries_then_delivers(
@@ -158,9 +266,7 @@ def test_permanent_failure_fails_the_message_and_suppresses_the_address(
     smtp.recorder.refuse["gone@example.org"] = "550 5.1.1 no such user"
     composed, delivered = jobs.run_digests(settings, store, now=WEDNESDAY_8AM)
     assert (delivered.failed, delivered.suppressed) == (1, 0)
-    thursday = WEDNESDAY_8AM + timedelta(days=1)
-    # A paper listed on Thursday, so Thursday's digest is not empty.
-    ingest_list(store, [record(arxiv_id="2401.00099", listing=listed("2024-01-11", upvotes=1))])
+    thursday = WEDNESDAY_8AM + timedelta(days=1)  # Wednesday's list: not empty either
     composed, delivered = jobs.run_digests(settings, store, now=thursday)
     assert (delivered.failed, delivered.suppressed) == (1, 1)
     with store.read() as conn:
@@ -215,3 +321,71 @@ def test_rate_limits_and_no_enumeration(
         service.subscribe(
             settings, store, SubscriptionRequest(email="w@example.org"), client="5.5.5.5"
         )
+
+
+def queue_a_retry(settings: Settings, store: Store) -> tuple[Settings, dict[str, object]]:
+    """Compose Wednesday's digest while the relay is down: it waits in the outbox for a retry.
+    Returns the settings that retry only after an hour, and the waiting message."""
+    slow = settings.model_copy(update={"mail_retry_base_seconds": 3600})
+    relay_down = slow.model_copy(update={"smtp_port": free_port()})
+    composed, delivered = jobs.run_digests(relay_down, store, now=WEDNESDAY_8AM)
+    assert (composed.composed, delivered.retried, delivered.sent) == (1, 1, 0)
+    with store.read() as conn:
+        message = outbox_queries.get_message(conn, 2)  # 1 is the confirmation
+    assert message is not None and message["status"] == "queued"
+    return slow, message
+
+
+def test_a_digest_waiting_for_a_retry_is_not_sent_after_a_one_click_unsubscribe(
+    mail_settings: Settings, store: Store, smtp: SmtpServer, corpus: list[str]
+) -> None:
+    subscribe_and_confirm(mail_settings, store, smtp, "leaving@example.org")
+    smtp.clear()
+    settings, message = queue_a_retry(mail_settings, store)
+    # The mail client's one-click POST, with the URL of the very message that waits.
+    waiting = message_from_bytes(message["message"], policy=policy.default)  # type: ignore[arg-type]
+    url = str(waiting["List-Unsubscribe"]).split("<", 1)[1].split(">", 1)[0]
+    with TestClient(create_app(settings), base_url="https://papers.example.org") as client:
+        done = client.post(
+            url.removeprefix("https://papers.example.org"),
+            content=b"List-Unsubscribe=One-Click",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+    assert done.status_code == 200
+    later = message["next_attempt_at"] + timedelta(seconds=1)  # type: ignore[operator]
+    report = jobs.deliver(settings, store, clock=lambda: later)
+    assert (report.sent, report.cancelled) == (0, 1)
+    assert smtp.to("leaving@example.org") == []
+    with store.read() as conn:
+        cancelled = outbox_queries.get_message(conn, 2)
+    assert cancelled is not None and cancelled["status"] == "cancelled"
+    assert cancelled["message"] == b""  # nothing kept that will never be sent
+    assert jobs.deliver(settings, store, clock=lambda: later).as_dict()["cancelled"] == 0
+
+
+def test_a_digest_waiting_for_a_retry_is_not_sent_once_its_address_is_suppressed(
+    mail_settings: Settings, store: Store, smtp: SmtpServer, corpus: list[str]
+) -> None:
+    subscribe_and_confirm(mail_settings, store, smtp, "bouncing@example.org")
+    smtp.clear()
+    settings, message = queue_a_retry(
+        mail_settings.model_copy(update={"mail_suppress_after": 1}), store
+    )
+    # Meanwhile the mailbox is gone: the next mail to it (a confirmation) bounces for good.
+    smtp.recorder.refuse["bouncing@example.org"] = "550 5.1.1 no such user"
+    outcome = service.subscribe(
+        settings,
+        store,
+        SubscriptionRequest(email="bouncing@example.org", kind="author", author="Ada Lovelace"),
+        client="10.0.0.2",
+    )
+    assert jobs.deliver(settings, store, ids=outcome.outbox_ids).suppressed == 1
+    del smtp.recorder.refuse["bouncing@example.org"]  # a relay that would now accept it
+    later = message["next_attempt_at"] + timedelta(seconds=1)  # type: ignore[operator]
+    report = jobs.deliver(settings, store, clock=lambda: later)
+    assert (report.sent, report.cancelled) == (0, 1)
+    assert smtp.to("bouncing@example.org") == []
+    with store.read() as conn:
+        cancelled = outbox_queries.get_message(conn, 2)
+    assert cancelled is not None
+    assert (cancelled["status"], cancelled["last_error"]) == ("cancelled", "address suppressed")

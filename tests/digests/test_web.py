@@ -42,7 +42,7 @@ def subscribers(env: dict[str, str]) -> list[dict[str, object]]:
 
 
 def test_subscribe_confirm_digest_and_one_click_unsubscribe_end_to_end(
-    client: TestClient, smtp: SmtpServer, mail_env: dict[str, str], corpus: list[str]
+    client: TestClient, smtp: SmtpServer, mail_env: dict[str, str], recent_corpus: list[str]
 ) -> None:
     home = client.get("/")
     assert "Get trending papers in your email inbox!" in home.text
@@ -97,7 +97,7 @@ def test_subscribe_confirm_digest_and_one_click_unsubscribe_end_to_end(
 
 
 def test_unsubscribe_page_needs_a_click_and_can_be_undone(
-    client: TestClient, smtp: SmtpServer, mail_env: dict[str, str], corpus: list[str]
+    client: TestClient, smtp: SmtpServer, mail_env: dict[str, str], recent_corpus: list[str]
 ) -> None:
     client.post("/subscriptions", data={"csrf_token": csrf(client), "email": "u@example.org"})
     client.get(path_of(link(smtp.to("u@example.org")[0], r"\S+/subscriptions/confirm/\S+")))
@@ -119,7 +119,7 @@ def test_unsubscribe_page_needs_a_click_and_can_be_undone(
 
 
 def test_manage_page_changes_and_deletes_everything(
-    client: TestClient, smtp: SmtpServer, mail_env: dict[str, str], corpus: list[str]
+    client: TestClient, smtp: SmtpServer, mail_env: dict[str, str], recent_corpus: list[str]
 ) -> None:
     client.post("/subscriptions", data={"csrf_token": csrf(client), "email": "m@example.org"})
     client.get(path_of(link(smtp.to("m@example.org")[0], r"\S+/subscriptions/confirm/\S+")))
@@ -213,3 +213,61 @@ def test_signed_in_user_subscribes_and_sees_their_subscriptions(
     assert manage and client.get(manage.group(1)).status_code == 200
     # Someone else, not signed in, sees no list.
     assert "Your subscriptions" not in TestClient(client.app).get("/subscriptions").text
+
+
+def test_account_settings_list_the_accounts_subscriptions_and_subscribe(
+    client: TestClient, smtp: SmtpServer
+) -> None:
+    # Someone subscribes member@example.org without an account, before the account exists.
+    anonymous = TestClient(client.app, base_url="https://papers.example.org")
+    anonymous.post(
+        "/subscriptions",
+        data={
+            "csrf_token": csrf(anonymous),
+            "email": "member@example.org",
+            "kind": "author",
+            "author": "Alan Turing",
+        },
+    )
+    client.post(
+        "/signup",
+        data={
+            "csrf_token": csrf(client, "/signup"),
+            "email": "member@example.org",
+            "handle": "member",
+            "password": "a long enough password 123",
+        },
+    )
+    page = client.get("/account")
+    assert "Email subscriptions" in page.text and "no subscription while signed in" in page.text
+    assert "Alan Turing" not in page.text  # not made from this account: not shown
+    assert client.get("/account.json").json()["subscriptions"] == []
+    form = re.search(r'<form method="post" action="/subscriptions".*?</form>', page.text, re.S)
+    assert form and 'value="member@example.org"' in form.group(0)
+    assert 'href="/subscriptions"' in page.text  # every other kind of alert
+
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.group(0))
+    assert token
+    answer = client.post(
+        "/subscriptions",
+        data={
+            "csrf_token": token.group(1),
+            "email": "member@example.org",
+            "kind": "trending",
+            "frequency": "weekly",
+            "timezone": "Europe/Berlin",
+            "hour": "7",
+        },
+    )
+    assert answer.status_code == 200 and "Check your inbox" in answer.text
+    confirmation = smtp.to("member@example.org")[-1]
+    assert "weekly trending papers" in confirmation.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+    page = client.get("/account")
+    assert "weekly trending papers to member@example.org (pending)" in page.text
+    [mine] = client.get("/account.json").json()["subscriptions"]
+    assert (mine["kind"], mine["frequency"], mine["status"]) == ("trending", "weekly", "pending")
+    client.get(path_of(link(confirmation, r"\S+/subscriptions/confirm/\S+")))
+    assert "weekly trending papers to member@example.org (active)" in client.get("/account").text
+    manage = client.get(mine["manageUrl"])
+    assert manage.status_code == 200 and "Manage your subscription" in manage.text

@@ -23,11 +23,18 @@ def register(app: typer.Typer) -> None:
 def preview(
     email: str = typer.Argument(..., help="A subscriber's address."),
     out: Path | None = typer.Option(
-        None, "--out", help="Write the HTML part here (.eml: the whole message) instead."
+        None,
+        "--out",
+        help="Write each digest here instead: FILE.eml the whole message, else its HTML part. "
+        "Several subscriptions: FILE-<subscription id>.<suffix> each.",
+    ),
+    everything: bool = typer.Option(
+        False, "--all", help="Also pending subscriptions, a suppressed address, empty digests."
     ),
 ) -> None:
-    """Render the next digest of EMAIL's subscriptions (text to stdout; nothing is sent)."""
-    from paperscope.digests.jobs import preview as preview_digests
+    """Render the next digest of each of EMAIL's subscriptions, exactly as a worker would
+    send it now (headers and text to stdout; nothing is recorded or sent)."""
+    from paperscope.digests.preview import preview as preview_digests
 
     try:
         found = preview_digests(settings(), store(), email)
@@ -35,28 +42,37 @@ def preview(
         raise PaperscopeError(f"{email!r}: {error}") from error
     if not found:
         raise PaperscopeError(f"no subscription for {email}")
-    if out is None:
-        for _subscription, digest in found:
-            print(f"Subject: {digest.subject}\n")
-            print(digest.text)
-        return
-    subscription, digest = found[0]
-    if out.suffix == ".eml":
-        from datetime import UTC, datetime
-
-        from paperscope.digests.message import build_message
-
-        message = build_message(
-            digest,
-            to=subscription.email,
-            mail_from=settings().mail_from,
-            msg_id="<preview@localhost>",
-            date=datetime.now(UTC),
+    shown = [p for p in found if everything or p.skipped is None]
+    for skipped in (p for p in found if p not in shown):
+        console.print(
+            f"skipped {skipped.subscription.describe()} ({skipped.skipped}); --all shows it"
         )
-        out.write_bytes(message.as_bytes())
-    else:
-        out.write_text(digest.html, encoding="utf-8")
-    console.print(f"wrote {digest.subject!r} to {out}")
+    for item in shown:
+        if out is None:
+            _print_message(item.message, note=item.skipped)
+            continue
+        target = out
+        if len(shown) > 1:
+            target = out.with_name(f"{out.stem}-{item.subscription.id}{out.suffix}")
+        if out.suffix == ".eml":
+            target.write_bytes(item.message)
+        else:
+            target.write_text(item.digest.html, encoding="utf-8")
+        console.print(f"wrote {item.digest.subject!r} to {target}")
+
+
+def _print_message(raw: bytes, *, note: str | None) -> None:
+    from paperscope.digests.message import parse_message
+
+    message = parse_message(raw)
+    if note:
+        print(f"(not sent: {note})")
+    for name, value in message.items():
+        if name not in ("MIME-Version", "Content-Type"):
+            print(f"{name}: {value}")
+    body = message.get_body(("plain",))
+    print()
+    print(body.get_content() if body is not None else "")
 
 
 @digest_app.command("run")
@@ -81,7 +97,8 @@ def run(
     console.print(
         f"due {composed.due}, composed {composed.composed}, empty {composed.empty}, "
         f"already composed {composed.already}; sent {delivered.sent}, "
-        f"retrying {delivered.retried}, failed {delivered.failed}"
+        f"retrying {delivered.retried}, failed {delivered.failed}, "
+        f"cancelled {delivered.cancelled}"
         + (" (dry run: nothing recorded or sent)" if dry_run else "")
     )
 

@@ -1,4 +1,4 @@
-"""``paperscope worker [--once]``: the periodic jobs (digests, star refresh)."""
+"""``paperscope worker [--once]``: the periodic jobs (ingest, embed, stars, digests)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def worker(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print each round's report as JSON."),
 ) -> None:
-    """Run the periodic jobs: compose and send due digests (and refresh stars if configured)."""
+    """Run the periodic jobs of worker_jobs: ingest, embed, refresh stars, send due digests."""
     from paperscope.worker import run_forever, run_once
 
     def show(report: dict[str, object]) -> None:

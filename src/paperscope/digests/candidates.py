@@ -1,5 +1,11 @@
 """The pool of papers a period offers, read once per (frequency, day) and shared by every
-subscription that draws from it; saved searches ask the search service."""
+subscription that draws from it; saved searches ask the search service.
+
+A period offers the papers listed on the days it covers (``schedule.covered_days``). Author
+and category alerts also get the papers published or updated from a week before those days
+up to the local date, listed or not, as saved searches do: an arXiv ingest brings papers
+with categories that no daily list has.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from typing import Any
 
 from paperscope.config import Settings
 from paperscope.digests.model import Subscription
-from paperscope.digests.schedule import listing_days_per_period
+from paperscope.digests.schedule import covered_days
 from paperscope.digests.select import rank_pool
 from paperscope.models import PaperscopeError
 from paperscope.store import Store
@@ -26,28 +32,36 @@ class Pools:
         self.settings = settings
         self.store = store
         self._listed: dict[tuple[str, date], list[dict[str, Any]]] = {}
-        self._days: dict[tuple[str, date], list[date]] = {}
+        self._new: dict[tuple[str, date], list[dict[str, Any]]] = {}
         self._search: dict[tuple[str, date], tuple[list[dict[str, Any]], dict[str, float]]] = {}
         self._service: Any = None
         self._ranked: dict[tuple[str, date], list[tuple[dict[str, Any], Any]]] = {}
 
-    def listing_days(self, frequency: str, until: date) -> list[date]:
-        key = (frequency, until)
-        if key not in self._days:
-            with self.store.read() as conn:
-                self._days[key] = queries.recent_listing_days(
-                    conn, until=until, count=listing_days_per_period(frequency)
-                )
-        return self._days[key]
-
     def listed(self, frequency: str, until: date) -> list[dict[str, Any]]:
-        """Papers listed on the period's listing days: the newest days on or before ``until``."""
+        """Papers listed on the days the period of local date ``until`` covers."""
         key = (frequency, until)
         if key not in self._listed:
-            days = self.listing_days(frequency, until)
+            first, last = covered_days(frequency, until)
             with self.store.read() as conn:
-                self._listed[key] = queries.listed_papers(conn, days)
+                self._listed[key] = queries.listed_between(conn, first, last)
         return self._listed[key]
+
+    def new_papers(self, frequency: str, until: date) -> list[dict[str, Any]]:
+        """The pool of author and category alerts: the period's listed papers, then every
+        other paper published or updated from a week before its first covered day to
+        ``until`` (papers reach arXiv days before a list or an alert sees them)."""
+        key = (frequency, until)
+        if key not in self._new:
+            listed = self.listed(frequency, until)
+            seen = {row["id"] for row in listed}
+            with self.store.read() as conn:
+                recent = queries.published_between(conn, self._since(frequency, until), until)
+            self._new[key] = listed + [row for row in recent if row["id"] not in seen]
+        return self._new[key]
+
+    @staticmethod
+    def _since(frequency: str, until: date) -> date:
+        return covered_days(frequency, until)[0] - timedelta(days=7)
 
     def ranked(self, frequency: str, until: date) -> list[tuple[dict[str, Any], Any]]:
         """The period's papers under the trending formula, best first (computed once)."""
@@ -60,8 +74,10 @@ class Pools:
         self, subscription: Subscription, until: date
     ) -> tuple[list[dict[str, Any]], dict[str, float] | None]:
         """(pool, search scores) for one subscription's period ending ``until``."""
-        if subscription.kind != "search":
+        if subscription.kind == "trending":
             return self.listed(subscription.frequency, until), None
+        if subscription.kind != "search":
+            return self.new_papers(subscription.frequency, until), None
         key = (f"{subscription.frequency}\x00{subscription.query}", until)
         if key not in self._search:
             self._search[key] = self._search_pool(subscription, until)
@@ -70,9 +86,7 @@ class Pools:
     def _search_pool(
         self, subscription: Subscription, until: date
     ) -> tuple[list[dict[str, Any]], dict[str, float]]:
-        days = self.listing_days(subscription.frequency, until)
-        # New papers: published in the week before the period's first listing day, or later.
-        since = (min(days) if days else until) - timedelta(days=7)
+        since = self._since(subscription.frequency, until)
         service = self._search_service()
         if service is None:
             return self._fallback_search(subscription, until), {}
@@ -118,9 +132,9 @@ class Pools:
             return False
 
     def _fallback_search(self, subscription: Subscription, until: date) -> list[dict[str, Any]]:
-        """Without the search service: period papers containing every word of the query."""
+        """Without the search service: new papers containing every word of the query."""
         words = [w.casefold() for w in (subscription.query or "").split() if w]
-        pool = self.listed(subscription.frequency, until)
+        pool = self.new_papers(subscription.frequency, until)
         return [
             row
             for row in pool

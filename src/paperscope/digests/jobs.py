@@ -23,11 +23,11 @@ from typing import Any, TypeVar
 
 from paperscope.config import Settings
 from paperscope.digests.candidates import Pools
-from paperscope.digests.compose import Digest
+from paperscope.digests.compose import DigestItem
 from paperscope.digests.message import sender_address
 from paperscope.digests.model import Subscription
 from paperscope.digests.outgoing import digest_for, digest_row
-from paperscope.digests.schedule import due_subscriptions, period_end, period_key
+from paperscope.digests.schedule import due_subscriptions, period_end
 from paperscope.digests.select import select_items
 from paperscope.digests.service import tokens_for
 from paperscope.mail import PermanentFailure, SmtpMailer, TemporaryFailure
@@ -92,6 +92,7 @@ class DeliveryReport:
     retried: int = 0
     failed: int = 0
     suppressed: int = 0
+    cancelled: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -99,6 +100,7 @@ class DeliveryReport:
             "retried": self.retried,
             "failed": self.failed,
             "suppressed": self.suppressed,
+            "cancelled": self.cancelled,
         }
 
 
@@ -168,20 +170,7 @@ def _compose_batch(
     outgoing: list[dict[str, Any]] = []
     carried: dict[tuple[int, str], list[str]] = {}
     for subscription, period in todo:
-        pool, scores = pools.for_subscription(subscription, period_end(subscription, now))
-        until = period_end(subscription, now)
-        items = select_items(
-            subscription,
-            pool,
-            sent[subscription.id],
-            limit=limit,
-            search_scores=scores,
-            ranked=(
-                pools.ranked(subscription.frequency, until)
-                if subscription.kind == "trending"
-                else None
-            ),
-        )
+        items = digest_items(pools, subscription, now, sent[subscription.id], limit=limit)
         if not items and settings.digest_skip_empty:
             report.empty += 1
             handled.append((subscription.id, period))
@@ -216,6 +205,25 @@ def _compose_batch(
     queries.set_last_periods(conn, handled)
 
 
+def digest_items(
+    pools: Pools,
+    subscription: Subscription,
+    now: datetime,
+    already_sent: set[str],
+    *,
+    limit: int,
+) -> list[DigestItem]:
+    """The papers of the period ``now`` falls in that this subscription gets, with reasons."""
+    until = period_end(subscription, now)
+    pool, scores = pools.for_subscription(subscription, until)
+    ranked = None
+    if subscription.kind == "trending":  # one ranking serves every trending subscription
+        ranked = pools.ranked(subscription.frequency, until)
+    return select_items(
+        subscription, pool, already_sent, limit=limit, search_scores=scores, ranked=ranked
+    )
+
+
 def deliver(
     settings: Settings,
     store: Store,
@@ -245,6 +253,7 @@ def deliver(
         total.retried += part.retried
         total.failed += part.failed
         total.suppressed += part.suppressed
+        total.cancelled += part.cancelled
     return total
 
 
@@ -262,7 +271,7 @@ def _deliver_loop(
         while True:
             claimed_at = clock()
             with store.write() as conn:
-                rows = outbox_queries.claim(
+                claimed = outbox_queries.claim(
                     conn,
                     worker=worker,
                     now=claimed_at,
@@ -270,6 +279,8 @@ def _deliver_loop(
                     limit=CLAIM_BATCH,
                     ids=ids,
                 )
+            report.cancelled += claimed.cancelled
+            rows = claimed.rows
             if not rows:
                 return report
             crash_point("after-claim")
@@ -345,32 +356,3 @@ def run_digests(
     if dry_run:
         return composed, DeliveryReport()
     return composed, deliver(settings, store)
-
-
-def preview(
-    settings: Settings, store: Store, email: str, *, now: datetime | None = None
-) -> list[tuple[Subscription, Digest]]:
-    """The next digest of each subscription of ``email`` (nothing is recorded or sent)."""
-    from paperscope.digests.model import normalize_email
-
-    now = now or datetime.now(UTC)
-    with store.read() as conn:
-        rows = queries.listing(conn, email=normalize_email(email))
-    subscriptions = [Subscription.from_row(r) for r in rows if r["status"] != "unsubscribed"]
-    pools = Pools(settings, store)
-    tokens = tokens_for(settings)
-    out = []
-    for subscription in subscriptions:
-        pool, scores = pools.for_subscription(subscription, period_end(subscription, now))
-        with store.read() as conn:
-            sent = queries.sent_ids(conn, [subscription.id], [r["id"] for r in pool])
-        items = select_items(
-            subscription,
-            pool,
-            sent[subscription.id],
-            limit=settings.digest_max_papers,
-            search_scores=scores,
-        )
-        digest, _ = digest_for(settings, tokens, subscription, items, period_key(subscription, now))
-        out.append((subscription, digest))
-    return out

@@ -144,6 +144,11 @@ def build_message(
         unsubscribe_url=unsubscribe_url,
         list_id=list_id,
     )
+    return parse_message(raw)
+
+
+def parse_message(raw: bytes) -> EmailMessage:
+    """Wire bytes back into an ``EmailMessage`` (headers decoded, parts readable)."""
     message = BytesParser(policy=email.policy.default).parsebytes(raw)  # type: ignore[arg-type]
     assert isinstance(message, EmailMessage)  # what the default policy builds
     return message

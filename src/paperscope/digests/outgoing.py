@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,8 @@ from paperscope.digests.compose import (
 from paperscope.digests.message import list_id, message_id, render_message
 from paperscope.digests.model import Subscription
 from paperscope.digests.tokens import Tokens
+
+_CHOICES = ("frequency", "timezone", "hour")
 
 
 def link_tokens(tokens: Tokens, subscription: Subscription) -> LinkTokens:
@@ -54,15 +57,16 @@ def digest_for(
     return digest, link
 
 
-def digest_row(
+def digest_message(
     settings: Settings,
     tokens: Tokens,
     subscription: Subscription,
     items: Sequence[DigestItem],
     period: str,
     now: datetime,
-) -> dict[str, Any]:
-    """The outbox values of one subscription's digest for ``period``."""
+) -> tuple[Digest, str, bytes]:
+    """One subscription's digest for ``period``: the composed mail, its Message-ID and the
+    exact bytes the relay receives (list headers included)."""
     digest, link = digest_for(settings, tokens, subscription, items, period)
     msg_id = message_id("digest", subscription.id, period, subscription.nonce, settings.base_url)
     message = render_message(
@@ -74,18 +78,44 @@ def digest_row(
         unsubscribe_url=unsubscribe_url(settings, link),
         list_id=list_id(subscription.kind, settings.site_name, settings.base_url),
     )
+    return digest, msg_id, message
+
+
+def digest_row(
+    settings: Settings,
+    tokens: Tokens,
+    subscription: Subscription,
+    items: Sequence[DigestItem],
+    period: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """The outbox values of one subscription's digest for ``period``."""
+    digest, msg_id, message = digest_message(settings, tokens, subscription, items, period, now)
     return _row(subscription, "digest", period, digest, message, msg_id, now)
 
 
 def confirmation_row(
-    settings: Settings, tokens: Tokens, subscription: Subscription, now: datetime
+    settings: Settings,
+    tokens: Tokens,
+    subscription: Subscription,
+    now: datetime,
+    *,
+    requested: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The outbox values of a confirmation mail (each request gets its own period key)."""
+    """The outbox values of a confirmation mail (each request gets its own period key).
+
+    ``requested`` (frequency, timezone, hour, ...) are the choices of the request this mail
+    answers: the mail describes them and its link carries them, to apply when clicked.
+    """
     period = f"confirm-{secrets.token_hex(8)}"
+    choices = {k: v for k, v in (requested or {}).items() if k in _CHOICES}
+    wanted = replace(subscription, **choices)
     mail = compose_confirmation(
-        subscription,
+        wanted,
         settings.base_url,
-        confirm_token=tokens.make("confirm", subscription.id, subscription.nonce),
+        confirm_token=tokens.make(
+            "confirm", subscription.id, subscription.nonce, requested=requested
+        ),
         site_name=settings.site_name,
     )
     msg_id = message_id("confirm", subscription.id, period, subscription.nonce, settings.base_url)

@@ -7,12 +7,18 @@ once (the outbox's unique key). Daily digests go out Monday to Friday only: arXi
 announcements on weekends, so a Saturday or Sunday digest would repeat Friday's. A weekly
 digest is due from Monday at the local hour until the week ends, so a worker that was down on
 Monday still sends it later in the week.
+
+What a period's digest covers is fixed by its frequency and local date alone
+(``covered_days``): a daily digest the listing days since the previous weekday, up to
+yesterday; a weekly digest the previous ISO week. Consecutive periods cover days that do not
+overlap, so a period with no new list has nothing to send, however many papers an older list
+had left over.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from paperscope.digests.model import Subscription
@@ -61,6 +67,20 @@ def due_subscriptions(
     return [(s, period_key(s, now)) for s in subscriptions if is_due(s, now, force=force)]
 
 
-def listing_days_per_period(frequency: str) -> int:
-    """How many listing days a period's digest draws papers from (arXiv: 5 a week)."""
-    return 5 if frequency == "weekly" else 1
+def covered_days(frequency: str, local_day: date) -> tuple[date, date]:
+    """The first and last listing day (inclusive) whose papers the period of ``local_day``
+    offers.
+
+    Daily: from the previous weekday to yesterday: Tuesday's digest has Monday's list,
+    Monday's has Friday's and the weekend's. A day's list grows during the day, so a digest
+    sent in the morning offers the finished lists before it rather than today's first few
+    papers (in Tokyo, 07:00 comes before the UTC day's list has begun). Weekly: the
+    previous ISO week, Monday to Sunday.
+    """
+    if frequency == "weekly":
+        first = local_day - timedelta(days=local_day.weekday() + 7)
+        return first, first + timedelta(days=6)
+    first = local_day - timedelta(days=1)
+    while first.weekday() >= 5:
+        first -= timedelta(days=1)
+    return first, local_day - timedelta(days=1)

@@ -1,6 +1,7 @@
 """Which papers go into one subscription's digest, and why (pure).
 
-The pool is what the period offers (papers listed on its listing days, or search hits);
+The pool is what the period offers (papers listed on the days it covers, new papers for author
+and category alerts, or search hits);
 papers the subscription was already sent are left out, so no one gets a paper twice.
 """
 
@@ -67,22 +68,33 @@ def rank_pool(pool: Sequence[dict[str, Any]]) -> list[tuple[dict[str, Any], rank
 def trending_reason(row: dict[str, Any], score: rank.TrendingScore) -> str:
     upvotes = score.imported_upvotes + score.local_votes
     parts = [f"score {score.score:.2f}", f"{upvotes} upvote{'s' if upvotes != 1 else ''}"]
-    if row.get("stars"):
-        parts.append(f"{int(row['stars']):,} GitHub stars")
+    stars = int(row.get("stars") or 0)
+    if stars:
+        parts.append(f"{stars:,} GitHub star{'s' if stars != 1 else ''}")
     return f"Trending on the {row['listing_date'].isoformat()} list: " + ", ".join(parts)
+
+
+def _folded(row: dict[str, Any], field: str) -> list[tuple[str, str]]:
+    """(case-folded, as given) values of a list field, folded once per pool row: every
+    author or category subscription of a period scans the same rows."""
+    key = f"_folded_{field}"
+    cached = row.get(key)
+    if cached is None:
+        cached = row[key] = [(str(v).casefold(), str(v)) for v in row.get(field) or ()]
+    return cached
 
 
 def _author_match(row: dict[str, Any], wanted: str) -> str | None:
     folded = wanted.casefold()
-    for name in row.get("authors") or ():
-        if folded in str(name).casefold():
-            return str(name)
+    for name, shown in _folded(row, "authors"):
+        if folded in name:
+            return shown
     return None
 
 
 def _in_category(row: dict[str, Any], category: str) -> bool:
     wanted = category.casefold()
-    cats = [str(c).casefold() for c in row.get("categories") or ()]
+    cats = [c for c, _ in _folded(row, "categories")]
     primary = str(row.get("primary_category") or "").casefold()
     return wanted == primary or wanted in cats or any(c.startswith(wanted + ".") for c in cats)
 

@@ -7,15 +7,19 @@ confirmed, suppressed or over its limit; only a client over its own limit is tol
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from paperscope.config import Settings
 from paperscope.digests.model import (
+    FREQUENCIES,
     Subscription,
     SubscriptionRequest,
     email_hash,
+    valid_timezone,
 )
 from paperscope.digests.outgoing import confirmation_row
 from paperscope.digests.tokens import Purpose, TokenError, Tokens, signing_secret
@@ -25,6 +29,7 @@ from paperscope.store import outbox as outbox_queries
 from paperscope.store import subscriptions as queries
 
 RATE_WINDOW = timedelta(hours=1)
+CONFIRMATION_WINDOW = timedelta(days=1)
 ATTEMPT_LOG_KEPT = timedelta(days=1)
 
 
@@ -67,8 +72,11 @@ def subscribe(
 ) -> SubscribeOutcome:
     """Record a pending subscription and queue its confirmation mail.
 
-    Raises RateLimited when ``client`` is over its hourly limit. An address over its own limit,
-    suppressed, or already confirmed gets no mail, and the caller sees the same outcome.
+    Raises RateLimited when ``client`` is over its hourly limit. An address over its own
+    limits, suppressed, or already confirmed gets no mail, and the caller sees the same
+    outcome. A subscription that exists already keeps its status and settings (an
+    unsubscribed one stays unsubscribed): the new confirmation link carries this request's
+    frequency, timezone and hour, and only clicking it applies them.
     """
     now = _now(now)
     tokens = tokens_for(settings)
@@ -86,7 +94,7 @@ def subscribe(
             >= settings.subscribe_limit_per_address
         )
         queries.log_attempt(conn, email_hash=hashed, client=client, now=now)
-        row, created = queries.insert_or_get(
+        row, _created = queries.insert_or_get(
             conn,
             {
                 "email": request.email,
@@ -104,24 +112,26 @@ def subscribe(
                 "created_at": now,
             },
         )
-        if not created and row["status"] == "unsubscribed":
-            # Coming back: the new choices apply once the new link is clicked.
-            queries.update(
-                conn,
-                row["id"],
-                status="pending",
-                frequency=request.frequency,
-                timezone=request.timezone,
-                hour=request.hour,
-            )
-            row = {**row, "status": "pending"}
-        if row["status"] != "pending" or address_limited:
+        if row["status"] == "active" or address_limited:
             return outcome
         if outbox_queries.is_suppressed(conn, request.email):
             return outcome
-        subscription = Subscription.from_row(row)
+        mailed_today = outbox_queries.count_confirmations(
+            conn, request.email, since=now - CONFIRMATION_WINDOW
+        )
+        if mailed_today >= settings.subscribe_confirmations_per_address_per_day:
+            return outcome
+        requested = {
+            "frequency": request.frequency,
+            "timezone": request.timezone,
+            "hour": request.hour,
+            "after_unsubscribe": _unsubscribe_mark(row),
+        }
         message_id = outbox_queries.enqueue(
-            conn, confirmation_row(settings, tokens, subscription, now)
+            conn,
+            confirmation_row(
+                settings, tokens, Subscription.from_row(row), now, requested=requested
+            ),
         )
         if message_id is not None:
             outcome.outbox_ids.append(message_id)
@@ -143,16 +153,55 @@ def _subscription_from_token(
 def confirm(
     settings: Settings, store: Store, token: str, *, now: datetime | None = None
 ) -> Subscription:
-    """Activate the subscription a confirmation link names (clicking twice is harmless)."""
-    tokens = tokens_for(settings)
-    subscription = _subscription_from_token(store, tokens, "confirm", token)
-    if subscription is None:
+    """Activate the subscription a confirmation link names, with the choices of the request
+    that link answered (clicking twice is harmless).
+
+    An unsubscribed subscription comes back only through a link made after that unsubscribe:
+    an older one (a link scanner's second visit, a stale mail) leaves it unsubscribed.
+    """
+    link = tokens_for(settings).read_link("confirm", token)
+    with store.read() as conn:
+        row = queries.get(conn, link.subscription_id)
+    if row is None or not secrets.compare_digest(row["nonce"], link.nonce):
         raise TokenError("this subscription no longer exists")
-    if subscription.status == "pending":
-        with store.write() as conn:
-            queries.update(conn, subscription.id, status="active", confirmed_at=_now(now))
-        subscription = _reload(store, subscription.id) or subscription
-    return subscription
+    subscription = Subscription.from_row(row)
+    if subscription.status == "active":
+        return subscription
+    made_after = (link.requested or {}).get("after_unsubscribe")
+    if subscription.status == "unsubscribed" and made_after != _unsubscribe_mark(row):
+        return subscription
+    with store.write() as conn:
+        queries.update(
+            conn,
+            subscription.id,
+            status="active",
+            confirmed_at=_now(now),
+            unsubscribed_at=None,
+            **_requested_choices(link.requested),
+        )
+    return _reload(store, subscription.id) or subscription
+
+
+def _unsubscribe_mark(row: dict[str, Any]) -> str | None:
+    """Which unsubscribe a link was made after (None: the subscription was not unsubscribed)."""
+    left = row.get("unsubscribed_at") if row["status"] == "unsubscribed" else None
+    return left.isoformat() if left else None
+
+
+def _requested_choices(requested: dict[str, Any] | None) -> dict[str, Any]:
+    """The choices a confirmation link carries, checked as a subscribe request is (the link
+    is ours, signed; this guards against a change of the rules since it was made)."""
+    if not requested:
+        return {}
+    out: dict[str, Any] = {}
+    if requested.get("frequency") in FREQUENCIES:
+        out["frequency"] = requested["frequency"]
+    with contextlib.suppress(ValueError):
+        out["timezone"] = valid_timezone(str(requested.get("timezone")))
+    hour = requested.get("hour")
+    if isinstance(hour, int) and 0 <= hour <= 23:
+        out["hour"] = hour
+    return out
 
 
 def unsubscribe(
@@ -225,7 +274,11 @@ def update_subscription(
 
 
 def delete_everything(settings: Settings, store: Store, token: str) -> int:
-    """Delete every subscription, mail and log entry stored for the manage link's address."""
+    """Delete every subscription, mail and log entry stored for the manage link's address.
+
+    A suppression stays (only the address and when it was suppressed): it is what stops
+    mail to an address that bounced for good.
+    """
     subscription = peek(settings, store, "manage", token)
     if subscription is None:
         return 0

@@ -2,15 +2,19 @@
 
 Each purpose has its own salt, so a token made for one purpose is refused for another. A
 token signs the subscription id and its random nonce: the tokens of a deleted subscription
-never act on a later one that reuses its id.
+never act on a later one that reuses its id. A confirmation token also signs the choices of
+the request it answers (frequency, timezone, hour), which the click then applies, and the
+state it was made in (which unsubscribe, if any), so an older link cannot undo a newer
+unsubscribe.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -49,6 +53,15 @@ def signing_secret(settings: Settings) -> str:
     return key
 
 
+@dataclass(frozen=True, slots=True)
+class SignedLink:
+    """What a valid token says."""
+
+    subscription_id: int
+    nonce: str
+    requested: dict[str, Any] | None = None
+
+
 class Tokens:
     """Makes and reads the signed tokens of subscription links."""
 
@@ -61,17 +74,38 @@ class Tokens:
     def _serializer(self, purpose: str) -> URLSafeTimedSerializer:
         return self._serializers[purpose]
 
-    def make(self, purpose: Purpose, subscription_id: int, nonce: str) -> str:
-        return str(self._serializer(purpose).dumps([subscription_id, nonce]))
+    def make(
+        self,
+        purpose: Purpose,
+        subscription_id: int,
+        nonce: str,
+        *,
+        requested: dict[str, Any] | None = None,
+    ) -> str:
+        value: list[Any] = [subscription_id, nonce]
+        if requested is not None:
+            value.append(requested)
+        return str(self._serializer(purpose).dumps(value))
 
     def read(self, purpose: Purpose, token: str) -> tuple[int, str]:
         """(subscription id, nonce) from a token; TokenError when it is not valid."""
+        link = self.read_link(purpose, token)
+        return link.subscription_id, link.nonce
+
+    def read_link(self, purpose: Purpose, token: str) -> SignedLink:
+        """Everything a token signs; TokenError when it is not valid."""
         try:
             value = self._serializer(purpose).loads(token, max_age=MAX_AGE[purpose])
         except SignatureExpired as error:
             raise TokenError("this link has expired") from error
         except BadSignature as error:
             raise TokenError("this link is not valid") from error
-        if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], int)):
+        if not (
+            isinstance(value, list)
+            and len(value) in (2, 3)
+            and isinstance(value[0], int)
+            and (len(value) == 2 or isinstance(value[2], dict))
+        ):
             raise TokenError("this link is not valid")
-        return value[0], str(value[1])
+        requested = value[2] if len(value) == 3 else None
+        return SignedLink(value[0], str(value[1]), requested)

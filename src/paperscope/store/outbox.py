@@ -3,18 +3,21 @@ addresses.
 
 Claiming: on PostgreSQL rows are locked with ``SELECT ... FOR UPDATE SKIP LOCKED`` so several
 workers share the queue without waiting on each other; on SQLite the write transaction
-(``BEGIN IMMEDIATE``) is the claim, since only one writer runs at a time.
+(``BEGIN IMMEDIATE``) is the claim, since only one writer runs at a time. The claim is also
+where a message nobody may receive any more (a digest of a subscription no longer active, any
+mail to a suppressed address) becomes ``cancelled`` instead of being sent.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from paperscope.store.papers import as_utc
-from paperscope.store.tables_subscriptions import outbox, suppressed
+from paperscope.store.tables_subscriptions import outbox, subscriptions, suppressed
 
 
 def _insert(conn: sa.Connection, table: sa.Table) -> Any:
@@ -83,6 +86,34 @@ def period_recorded(conn: sa.Connection, subscription_id: int, period: str) -> b
     )
 
 
+@dataclass(slots=True)
+class Claimed:
+    """What one claim took: the rows to send now, and how many it cancelled instead."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    cancelled: int = 0
+
+
+def _due(now: datetime, lease_seconds: float) -> sa.ColumnElement[bool]:
+    expired = now - timedelta(seconds=lease_seconds)
+    return sa.or_(
+        sa.and_(outbox.c.status == "queued", outbox.c.next_attempt_at <= now),
+        sa.and_(outbox.c.status == "sending", outbox.c.claimed_at < expired),
+    )
+
+
+# Each message with its subscription and its address's suppression entry, when there is one.
+_WITH_RECIPIENT = outbox.outerjoin(
+    subscriptions, subscriptions.c.id == outbox.c.subscription_id
+).outerjoin(suppressed, suppressed.c.email == outbox.c.to_addr)
+_SUPPRESSED = suppressed.c.suppressed_at.is_not(None)
+# A digest goes only to an active subscription. A confirmation is sent whatever the status:
+# it is how a pending or unsubscribed subscription becomes active again.
+_UNSUBSCRIBED = sa.and_(
+    outbox.c.kind == "digest", sa.func.coalesce(subscriptions.c.status, "") != "active"
+)
+
+
 def claim(
     conn: sa.Connection,
     *,
@@ -91,22 +122,27 @@ def claim(
     lease_seconds: float,
     limit: int,
     ids: list[int] | None = None,
-) -> list[dict[str, Any]]:
+) -> Claimed:
     """Take up to ``limit`` messages that are due, or whose sender's lease ran out.
 
     A row left in ``sending`` by a worker that died is taken again only once its lease
-    expired; its attempts count goes up each time it is taken.
+    expired; its attempts count goes up each time it is taken. Due rows nobody may receive
+    any more (their subscription was unsubscribed, their address suppressed, since they were
+    recorded) are marked ``cancelled`` and never sent.
     """
-    expired = now - timedelta(seconds=lease_seconds)
-    due = sa.or_(
-        sa.and_(outbox.c.status == "queued", outbox.c.next_attempt_at <= now),
-        sa.and_(outbox.c.status == "sending", outbox.c.claimed_at < expired),
-    )
-    query = sa.select(outbox).where(due).order_by(outbox.c.id).limit(limit)
+    due = _due(now, lease_seconds)
     if ids is not None:
-        query = query.where(outbox.c.id.in_(ids))
+        due = sa.and_(due, outbox.c.id.in_(ids))
+    cancelled = _cancel_undeliverable(conn, due)
+    query = (
+        sa.select(outbox)
+        .select_from(_WITH_RECIPIENT)
+        .where(due, sa.not_(sa.or_(_SUPPRESSED, _UNSUBSCRIBED)))
+        .order_by(outbox.c.id)
+        .limit(limit)
+    )
     if conn.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+        query = query.with_for_update(of=outbox, skip_locked=True)
     rows = [dict(r) for r in conn.execute(query).mappings()]
     if rows:
         conn.execute(
@@ -121,7 +157,36 @@ def claim(
         )
         for row in rows:
             row["attempts"] += 1
-    return rows
+    return Claimed(rows=rows, cancelled=cancelled)
+
+
+def _cancel_undeliverable(conn: sa.Connection, due: sa.ColumnElement[bool]) -> int:
+    query = (
+        sa.select(outbox.c.id, _SUPPRESSED.label("suppressed"))
+        .select_from(_WITH_RECIPIENT)
+        .where(due, sa.or_(_SUPPRESSED, _UNSUBSCRIBED))
+    )
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(of=outbox, skip_locked=True)
+    found = conn.execute(query).all()
+    reasons = {
+        "address suppressed": [i for i, is_suppressed in found if is_suppressed],
+        "subscription no longer active": [i for i, is_suppressed in found if not is_suppressed],
+    }
+    for reason, ids in reasons.items():
+        for start in range(0, len(ids), 500):
+            conn.execute(
+                outbox.update()
+                .where(outbox.c.id.in_(ids[start : start + 500]))
+                .values(
+                    status="cancelled",
+                    last_error=reason,
+                    message=b"",
+                    claimed_by=None,
+                    claimed_at=None,
+                )
+            )
+    return len(found)
 
 
 def mark_sent(conn: sa.Connection, message_id: int, *, now: datetime) -> None:
@@ -202,6 +267,14 @@ def is_suppressed(conn: sa.Connection, email: str) -> bool:
         ).first()
         is not None
     )
+
+
+def count_confirmations(conn: sa.Connection, email: str, *, since: datetime) -> int:
+    """Confirmation mails recorded for ``email`` since ``since`` (sent or not)."""
+    query = sa.select(sa.func.count()).where(
+        outbox.c.kind == "confirm", outbox.c.to_addr == email, outbox.c.created_at >= since
+    )
+    return int(conn.execute(query).scalar_one())
 
 
 def get_message(conn: sa.Connection, message_id: int) -> dict[str, Any] | None:

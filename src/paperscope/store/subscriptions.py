@@ -4,7 +4,7 @@ the reads a digest is composed from."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -114,7 +114,14 @@ def lock_for_compose(conn: sa.Connection, ids: Sequence[int]) -> list[dict[str, 
 
 
 def delete_address(conn: sa.Connection, email: str, email_hash: str) -> int:
-    """Delete everything stored for an address; return how many subscriptions it had."""
+    """Delete everything stored for an address but its suppression; return how many
+    subscriptions it had.
+
+    A suppression (the address bounced for good) is kept, reduced to the address and when it
+    was suppressed: it is what refuses to mail that address again, and deleting it would let
+    anyone with a manage link, or a new subscribe request, restart mail to a dead mailbox.
+    Failures short of a suppression are not kept.
+    """
     ids = [
         r[0]
         for r in conn.execute(sa.select(subscriptions.c.id).where(subscriptions.c.email == email))
@@ -124,7 +131,10 @@ def delete_address(conn: sa.Connection, email: str, email_hash: str) -> int:
         conn.execute(outbox.delete().where(outbox.c.subscription_id.in_(ids)))
         conn.execute(subscriptions.delete().where(subscriptions.c.id.in_(ids)))
     conn.execute(outbox.delete().where(outbox.c.to_addr == email))
-    conn.execute(suppressed.delete().where(suppressed.c.email == email))
+    conn.execute(
+        suppressed.delete().where(suppressed.c.email == email, suppressed.c.suppressed_at.is_(None))
+    )
+    conn.execute(suppressed.update().where(suppressed.c.email == email).values(last_error=None))
     conn.execute(subscribe_attempts.delete().where(subscribe_attempts.c.email_hash == email_hash))
     return len(ids)
 
@@ -183,24 +193,22 @@ def prune_attempts(conn: sa.Connection, *, before: datetime) -> None:
 
 # --- what digests are composed from ---------------------------------------------------------
 
+_PAPER_FIELDS = (
+    papers.c.id,
+    papers.c.arxiv_id,
+    papers.c.title,
+    papers.c.authors,
+    papers.c.abstract,
+    papers.c.categories,
+    papers.c.primary_category,
+    papers.c.published,
+)
 
-def recent_listing_days(conn: sa.Connection, *, until: date, count: int) -> list[date]:
-    """The newest ``count`` listing days on or before ``until`` (newest first)."""
-    rows = conn.execute(
-        sa.select(listings.c.listing_date)
-        .where(listings.c.listing_date <= until)
-        .group_by(listings.c.listing_date)
-        .order_by(listings.c.listing_date.desc())
-        .limit(count)
-    )
-    return [as_date(r[0]) for r in rows]
 
-
-def listed_papers(conn: sa.Connection, days: Sequence[date]) -> list[dict[str, Any]]:
-    """Papers listed on ``days``: id, arXiv id, title, authors, abstract, categories, the
-    listing's upvotes plus local votes, and the best-starred code link."""
-    if not days:
-        return []
+def listed_between(conn: sa.Connection, first: date, last: date) -> list[dict[str, Any]]:
+    """Papers listed from ``first`` to ``last`` (inclusive): id, arXiv id, title, authors,
+    abstract, categories, the newest such listing's day, its upvotes plus local votes, and
+    the best-starred code link."""
     local_votes = (
         sa.select(votes.c.paper_id, sa.func.count().label("n"))
         .group_by(votes.c.paper_id)
@@ -209,21 +217,14 @@ def listed_papers(conn: sa.Connection, days: Sequence[date]) -> list[dict[str, A
     upvotes = sa.func.max(listings.c.imported_upvotes).label("upvotes")
     query = (
         sa.select(
-            papers.c.id,
-            papers.c.arxiv_id,
-            papers.c.title,
-            papers.c.authors,
-            papers.c.abstract,
-            papers.c.categories,
-            papers.c.primary_category,
-            papers.c.published,
+            *_PAPER_FIELDS,
             sa.func.max(listings.c.listing_date).label("listing_date"),
             upvotes,
             sa.func.coalesce(sa.func.max(local_votes.c.n), 0).label("votes"),
         )
         .join(listings, listings.c.paper_id == papers.c.id)
         .outerjoin(local_votes, local_votes.c.paper_id == papers.c.id)
-        .where(listings.c.listing_date.in_(list(days)), papers.c.hidden.is_(sa.false()))
+        .where(listings.c.listing_date.between(first, last), papers.c.hidden.is_(sa.false()))
         .group_by(papers.c.id)
     )
     rows = [dict(r) for r in conn.execute(query).mappings()]
@@ -234,23 +235,47 @@ def listed_papers(conn: sa.Connection, days: Sequence[date]) -> list[dict[str, A
     return rows
 
 
+def published_between(conn: sa.Connection, since: date, until: date) -> list[dict[str, Any]]:
+    """Papers published or updated from ``since`` to ``until`` (inclusive, UTC days), listed
+    or not (an arXiv ingest brings papers no daily list has): the fields of
+    ``listed_between`` with no listing, and their local votes."""
+    start = datetime(since.year, since.month, since.day, tzinfo=UTC)
+    end = datetime(until.year, until.month, until.day, tzinfo=UTC) + timedelta(days=1)
+    local_votes = (
+        sa.select(votes.c.paper_id, sa.func.count().label("n"))
+        .group_by(votes.c.paper_id)
+        .subquery()
+    )
+    query = (
+        sa.select(*_PAPER_FIELDS, sa.func.coalesce(local_votes.c.n, 0).label("votes"))
+        .outerjoin(local_votes, local_votes.c.paper_id == papers.c.id)
+        .where(
+            sa.or_(
+                sa.and_(papers.c.published >= start, papers.c.published < end),
+                sa.and_(papers.c.updated >= start, papers.c.updated < end),
+            ),
+            papers.c.hidden.is_(sa.false()),
+        )
+        .order_by(papers.c.id)
+    )
+    rows = [dict(r) for r in conn.execute(query).mappings()]
+    code = _best_code(conn, [r["id"] for r in rows])
+    for row in rows:
+        row.update(listing_date=None, upvotes=0)
+        row["code_url"], row["stars"] = code.get(row["id"], (None, None))
+    return rows
+
+
 def papers_by_ids(conn: sa.Connection, ids: Sequence[str]) -> list[dict[str, Any]]:
-    """The same fields as ``listed_papers`` for papers named by id (e.g. search hits)."""
+    """The same fields as ``listed_between`` for papers named by id (e.g. search hits)."""
     if not ids:
         return []
     rows = [
         dict(r)
         for r in conn.execute(
-            sa.select(
-                papers.c.id,
-                papers.c.arxiv_id,
-                papers.c.title,
-                papers.c.authors,
-                papers.c.abstract,
-                papers.c.categories,
-                papers.c.primary_category,
-                papers.c.published,
-            ).where(papers.c.id.in_(list(ids)), papers.c.hidden.is_(sa.false()))
+            sa.select(*_PAPER_FIELDS).where(
+                papers.c.id.in_(list(ids)), papers.c.hidden.is_(sa.false())
+            )
         ).mappings()
     ]
     code = _best_code(conn, [r["id"] for r in rows])

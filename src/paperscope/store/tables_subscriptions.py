@@ -60,7 +60,8 @@ outbox = sa.Table(
     sa.Column("subject", sa.Text, nullable=False),
     sa.Column("message", sa.LargeBinary, nullable=False),  # the exact bytes every attempt sends
     sa.Column("message_id", sa.String(255), nullable=False, unique=True),
-    sa.Column("status", sa.String(16), nullable=False),  # queued | sending | sent | failed
+    # queued | sending | sent | failed | cancelled (unsubscribed or suppressed while it waited)
+    sa.Column("status", sa.String(16), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("last_error", sa.Text),

@@ -1,4 +1,5 @@
-"""Account pages: sign up, log in, log out, change password, delete account.
+"""Account pages: sign up, log in, log out, your account (its email subscriptions, change
+password, delete account).
 
 Every form carries the CSRF token; every POST is checked by ``verify_csrf`` (router-wide).
 A refused form comes back with its message and the status that goes with it (422, 409, 401,
@@ -15,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from paperscope.community import CommunityError, NotAllowed, RateLimited, ratelimit
 from paperscope.community import accounts as service
 from paperscope.community.accounts import User
+from paperscope.digests.service import account_subscriptions
 from paperscope.web.auth import (
     client_address,
     end_session,
@@ -143,8 +145,23 @@ def logout(request: Request) -> Response:
 def _account_page(
     request: Request, user: User, *, error: CommunityError | None = None, notice: str = ""
 ) -> Response:
-    context = {"account": user, "notice": notice, "error": str(error) if error else None}
-    twin = {"handle": user.handle, "email": user.email, "isAdmin": user.is_admin}
+    # Only the subscriptions made from this account: its email address is not proven, so it
+    # must not open someone else's subscriptions to that address (docs/digests.md).
+    mine = account_subscriptions(request.app.state.settings, request.app.state.store, user.id)
+    context = {
+        "account": user,
+        "notice": notice,
+        "error": str(error) if error else None,
+        "subscriptions": mine,
+    }
+    twin = {
+        "handle": user.handle,
+        "email": user.email,
+        "isAdmin": user.is_admin,
+        "subscriptions": [
+            {**s.as_json(), "manageUrl": f"/subscriptions/manage/{token}"} for s, token in mine
+        ],
+    }
     headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
     return render(
         request,
@@ -158,7 +175,7 @@ def _account_page(
 
 @router.get("/account")
 def account(request: Request, user: User = Depends(require_user)) -> Response:
-    """Your account: handle, email, change password, delete account."""
+    """Your account: handle, email, email subscriptions, change password, delete account."""
     notice = "Your password was changed." if request.query_params.get("changed") else ""
     return _account_page(request, user, notice=notice)
 

@@ -299,7 +299,8 @@ def manage_delete(token: str, request: Request) -> Response:
         "subscriptions/message.html",
         {
             "title": "Deleted",
-            "message": "Every subscription and everything else stored for this address is gone.",
+            "message": "Every subscription and everything else stored for this address is "
+            "gone (if mail to it bounced for good, the note that stops us mailing it stays).",
         },
         {"status": "deleted", "subscriptions_deleted": deleted},
     )
