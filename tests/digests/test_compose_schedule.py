@@ -15,7 +15,13 @@ from paperscope.digests.compose import (
     excerpt,
 )
 from paperscope.digests.model import Subscription, SubscriptionRequest
-from paperscope.digests.schedule import covered_days, due_subscriptions, is_due, period_key
+from paperscope.digests.schedule import (
+    covered_days,
+    due_subscriptions,
+    is_due,
+    period_key,
+    welcome_day,
+)
 from paperscope.digests.select import select_items
 
 
@@ -184,6 +190,13 @@ def test_consecutive_periods_cover_listing_days_that_do_not_overlap() -> None:
     weekdays = [date(2024, 1, 8 + n) for n in range(14) if date(2024, 1, 8 + n).weekday() < 5]
     spans = [covered_days("daily", day) for day in weekdays]
     assert all(end + timedelta(days=1) == start for (_, end), (start, _) in pairwise(spans))
+
+
+def test_a_first_digest_after_the_lists_stopped_covers_the_newest_list() -> None:
+    for newest in (date(2024, 1, 8) + timedelta(days=n) for n in range(14)):
+        for frequency in ("daily", "weekly"):
+            first, last = covered_days(frequency, welcome_day(frequency, newest))
+            assert first <= newest <= last, (frequency, newest)
 
 
 def test_subscribe_request_rules() -> None:

@@ -108,6 +108,9 @@ def test_a_period_with_no_new_list_sends_nothing_however_much_an_old_list_left_o
     # One paper a day: the best of the list before; the lists' other papers are left over.
     wednesday = sent_on(WEDNESDAY_8AM)
     assert "A Benchmark of Retrieval" in wednesday["daily@example.org"]  # Tuesday's best
+    # The weekly subscriber's period (last week) had no list: its first digest is the best
+    # of the newest week instead, rather than nothing until next Monday.
+    assert "Robot Learning from Video" in wednesday["weekly@example.org"]
     thursday = sent_on(WEDNESDAY_8AM + timedelta(days=1))
     assert "Robot Learning from Video" in thursday["daily@example.org"]  # Wednesday's best
     assert "Diffusion Transformers" not in thursday["daily@example.org"]
@@ -117,7 +120,8 @@ def test_a_period_with_no_new_list_sends_nothing_however_much_an_old_list_left_o
     # Monday: no lists over the weekend either; the weekly digest has last week's best.
     monday = sent_on(datetime(2024, 1, 15, 8, 0, tzinfo=UTC))
     assert list(monday) == ["weekly@example.org"]
-    assert "Trending on the 2024-01-10 list" in monday["weekly@example.org"]
+    assert "Trending on the 2024-01-09 list" in monday["weekly@example.org"]  # the next best
+    assert "Robot Learning from Video" not in monday["weekly@example.org"]
     # A week with no lists: nothing, daily or weekly, however much the last one left over.
     for day in range(16, 23):
         assert sent_on(datetime(2024, 1, day, 8, 0, tzinfo=UTC)) == {}

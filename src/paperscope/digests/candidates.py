@@ -15,10 +15,11 @@ from typing import Any
 
 from paperscope.config import Settings
 from paperscope.digests.model import Subscription
-from paperscope.digests.schedule import covered_days
+from paperscope.digests.schedule import covered_days, welcome_day
 from paperscope.digests.select import rank_pool
 from paperscope.models import PaperscopeError
 from paperscope.store import Store
+from paperscope.store import feeds as feed_queries
 from paperscope.store import subscriptions as queries
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class Pools:
         self._search: dict[tuple[str, date], tuple[list[dict[str, Any]], dict[str, float]]] = {}
         self._service: Any = None
         self._ranked: dict[tuple[str, date], list[tuple[dict[str, Any], Any]]] = {}
+        self._listing_days: list[date] | None = None
 
     def listed(self, frequency: str, until: date) -> list[dict[str, Any]]:
         """Papers listed on the days the period of local date ``until`` covers."""
@@ -63,6 +65,28 @@ class Pools:
     def _since(frequency: str, until: date) -> date:
         return covered_days(frequency, until)[0] - timedelta(days=7)
 
+    def newest_listing_day(self, before: date) -> date | None:
+        """The newest listing day before the local date ``before`` (one read, then cached)."""
+        if self._listing_days is None:
+            with self.store.read() as conn:
+                self._listing_days = sorted(feed_queries.listing_days(conn))
+        earlier = [day for day in self._listing_days if day < before]
+        return earlier[-1] if earlier else None
+
+    def offered_day(self, subscription: Subscription, until: date) -> date:
+        """The local date whose period a subscription's digest offers: ``until``, except for
+        a trending subscription's first digest when its period has no list (lists stopped
+        arriving, or the demo corpus): then the period of the newest earlier list, so a new
+        subscriber gets what /trending shows. Later periods without a list stay empty."""
+        if (
+            subscription.kind != "trending"
+            or subscription.last_period is not None
+            or self.listed(subscription.frequency, until)
+        ):
+            return until
+        newest = self.newest_listing_day(before=until)
+        return until if newest is None else welcome_day(subscription.frequency, newest)
+
     def ranked(self, frequency: str, until: date) -> list[tuple[dict[str, Any], Any]]:
         """The period's papers under the trending formula, best first (computed once)."""
         key = (frequency, until)
@@ -75,7 +99,8 @@ class Pools:
     ) -> tuple[list[dict[str, Any]], dict[str, float] | None]:
         """(pool, search scores) for one subscription's period ending ``until``."""
         if subscription.kind == "trending":
-            return self.listed(subscription.frequency, until), None
+            offered = self.offered_day(subscription, until)
+            return self.listed(subscription.frequency, offered), None
         if subscription.kind != "search":
             return self.new_papers(subscription.frequency, until), None
         key = (f"{subscription.frequency}\x00{subscription.query}", until)

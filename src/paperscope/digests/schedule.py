@@ -84,3 +84,10 @@ def covered_days(frequency: str, local_day: date) -> tuple[date, date]:
     while first.weekday() >= 5:
         first -= timedelta(days=1)
     return first, local_day - timedelta(days=1)
+
+
+def welcome_day(frequency: str, newest_listing_day: date) -> date:
+    """The local date whose period covers ``newest_listing_day`` (see ``covered_days``)."""
+    if frequency == "weekly":  # the Monday after that day's ISO week
+        return newest_listing_day + timedelta(days=7 - newest_listing_day.weekday())
+    return newest_listing_day + timedelta(days=1)
