@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+# The largest value the store's INTEGER columns hold (PostgreSQL's int4): counts a source
+# reports are capped to it, versions beyond it are refused.
+MAX_INTEGER = 2**31 - 1
+
 
 @dataclass(slots=True)
 class ListingRecord:

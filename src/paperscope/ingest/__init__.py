@@ -83,14 +83,21 @@ def ingest_records(
             continue
         try:
             batch.append(normalize(record))
-        except RecordError as error:
+        except Exception as error:
+            # A RecordError names the field; anything else is a record of a shape no one
+            # expected (a plugin source's bug): still only this record's problem.
+            reason = str(error) if isinstance(error, RecordError) else _unexpected(error)
             report.rejected += 1
-            rejects(Rejected(record.origin, str(error)))
+            rejects(Rejected(record.origin, reason))
             continue
         if len(batch) >= batch_size:
             flush()
     flush()
     return report
+
+
+def _unexpected(error: Exception) -> str:
+    return f"unreadable record ({type(error).__name__}: {error})"
 
 
 class _RejectsFile:

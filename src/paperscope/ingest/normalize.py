@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 
 from paperscope.ingest.clean import clean_text, code_links, normalize_code_url
 from paperscope.ingest.ids import IdError, derived_id, parse_arxiv_id, title_key
-from paperscope.models import CodeLink, NormalizedPaper, PaperRecord
+from paperscope.models import MAX_INTEGER, CodeLink, NormalizedPaper, PaperRecord
 
 MAX_TITLE = 1000
 MAX_ABSTRACT = 20000
+MAX_CATEGORY = 64  # papers.primary_category is VARCHAR(64)
 
 
 class RecordError(ValueError):
@@ -35,6 +36,11 @@ def normalize(record: PaperRecord) -> NormalizedPaper:
     else:
         paper_id, id_version, arxiv_id = derived_id(title), None, None
     _check_dates(record)
+    version = record.version or id_version
+    if version is not None and not 0 < version <= MAX_INTEGER:
+        raise RecordError(f"field 'version': impossible version {version}")
+    if record.primary_category and len(record.primary_category) > MAX_CATEGORY:
+        raise RecordError(f"field 'primary_category': longer than {MAX_CATEGORY} characters")
 
     links: dict[str, CodeLink] = {}
     stars: dict[str, int] = {}
@@ -43,14 +49,14 @@ def normalize(record: PaperRecord) -> NormalizedPaper:
         if link:
             links.setdefault(link.url, link)
             if record.github_stars is not None and link.host == "github":
-                stars[link.url] = record.github_stars
+                stars[link.url] = min(record.github_stars, MAX_INTEGER)
     for link in code_links(record.abstract, record.comments):
         links.setdefault(link.url, link)
 
     row = {
         "id": paper_id,
         "arxiv_id": arxiv_id,
-        "version": record.version or id_version,
+        "version": version,
         "title": title,
         "title_key": title_key(title),
         "abstract": abstract,
