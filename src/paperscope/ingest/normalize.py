@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from paperscope.ingest.clean import clean_text, code_links, normalize_code_url
 from paperscope.ingest.ids import IdError, derived_id, parse_arxiv_id, title_key
@@ -17,8 +17,11 @@ class RecordError(ValueError):
     """A record ingest refuses; the message names the field."""
 
 
-def normalize(record: PaperRecord) -> NormalizedPaper:
-    """Canonical id, cleaned text and code links of one record, or ``RecordError``."""
+def normalize(record: PaperRecord, *, now: datetime | None = None) -> NormalizedPaper:
+    """Canonical id, cleaned text and code links of one record, or ``RecordError``.
+
+    ``now`` (default: the current time) bounds the dates a record may carry.
+    """
     title = clean_text(record.title or "")
     if not title:
         raise RecordError("field 'title': missing or empty")
@@ -35,7 +38,7 @@ def normalize(record: PaperRecord) -> NormalizedPaper:
         arxiv_id: str | None = paper_id
     else:
         paper_id, id_version, arxiv_id = derived_id(title), None, None
-    _check_dates(record)
+    _check_dates(record, now or datetime.now(UTC))
     version = record.version or id_version
     if version is not None and not 0 < version <= MAX_INTEGER:
         raise RecordError(f"field 'version': impossible version {version}")
@@ -82,10 +85,12 @@ def _clean_optional(value: str | None) -> str | None:
 
 
 _EARLIEST = datetime(1991, 1, 1, tzinfo=UTC)  # arXiv opened in August 1991
+# How far ahead of now a date may be: time zones and announcement schedules, with room.
+_AHEAD = timedelta(days=366)
 
 
-def _check_dates(record: PaperRecord) -> None:
-    latest = datetime.now(UTC).replace(year=datetime.now(UTC).year + 1)
+def _check_dates(record: PaperRecord, now: datetime) -> None:
+    latest = now + _AHEAD
     for name in ("published", "updated"):
         value = getattr(record, name)
         if value is not None and not (_EARLIEST <= value <= latest):
