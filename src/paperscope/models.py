@@ -63,6 +63,16 @@ class CodeLink:
     url: str
     host: str
 
+    @property
+    def key(self) -> str:
+        """The repository whatever its letter case (GitHub, GitLab and HF ignore it)."""
+        return repo_key(self.url)
+
+
+def repo_key(url: str) -> str:
+    """What two spellings of one code repository URL have in common."""
+    return url.lower()
+
 
 @dataclass(slots=True)
 class NormalizedPaper:

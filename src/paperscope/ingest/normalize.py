@@ -50,11 +50,12 @@ def normalize(record: PaperRecord, *, now: datetime | None = None) -> Normalized
     for url in record.code_urls:
         link = normalize_code_url(url)
         if link:
-            links.setdefault(link.url, link)
+            # The first spelling wins: QizhiPei/MathFusion and QizhiPei/mathfusion are one repo.
+            kept = links.setdefault(link.key, link)
             if record.github_stars is not None and link.host == "github":
-                stars[link.url] = min(record.github_stars, MAX_INTEGER)
+                stars[kept.url] = min(record.github_stars, MAX_INTEGER)
     for link in code_links(record.abstract, record.comments):
-        links.setdefault(link.url, link)
+        links.setdefault(link.key, link)
 
     row = {
         "id": paper_id,

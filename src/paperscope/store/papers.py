@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from paperscope.models import CONTENT_COLUMNS, NormalizedPaper
+from paperscope.models import CONTENT_COLUMNS, NormalizedPaper, repo_key
 from paperscope.store.tables import code_repos, counters, listings, papers
 
 
@@ -33,7 +33,8 @@ def upsert_batch(conn: sa.Connection, batch: Sequence[NormalizedPaper]) -> Batch
     now = datetime.now(UTC)
     result = BatchResult()
     merged_ids = _resolve_derived_ids(conn, batch)
-    pending: dict[str, tuple[dict[str, Any], set[str]]] = {}
+    # Per paper: the row to keep and its code URLs by repo key (the first spelling wins).
+    pending: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
     fill_only: set[str] = set()
     for item in batch:
         if item.id in merged_ids:
@@ -46,16 +47,19 @@ def upsert_batch(conn: sa.Connection, batch: Sequence[NormalizedPaper]) -> Batch
         paper_id = merged_ids.get(item.id, item.id)
         incoming = {**item.row, "id": paper_id}
         base, base_code = pending.get(paper_id) or (
-            (existing[paper_id], set(existing_code.get(paper_id, ())))
+            (existing[paper_id], _by_repo(existing_code.get(paper_id, ())))
             if paper_id in existing
-            else (None, set())
+            else (None, {})
         )
         row = merge_paper(base, incoming, fill_only=paper_id in fill_only and base is not None)
-        pending[paper_id] = (row, base_code | {link.url for link in item.code})
+        code = dict(base_code)
+        for link in item.code:
+            code.setdefault(link.key, link.url)
+        pending[paper_id] = (row, code)
 
     changed: list[dict[str, Any]] = []
     for paper_id, (row, code) in pending.items():
-        digest = content_hash(row, code)
+        digest = content_hash(row, code.values())
         old = existing.get(paper_id)
         if old is not None and old["content_hash"] == digest:
             result.unchanged += 1
@@ -171,11 +175,21 @@ def _existing(conn: sa.Connection, ids: set[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _by_repo(urls: Iterable[str]) -> dict[str, str]:
+    """URLs by repo key, the first spelling of each repo kept."""
+    out: dict[str, str] = {}
+    for url in urls:
+        out.setdefault(repo_key(url), url)
+    return out
+
+
 def _existing_code(conn: sa.Connection, ids: set[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if ids:
-        query = sa.select(code_repos.c.paper_id, code_repos.c.url).where(
-            code_repos.c.paper_id.in_(ids)
+        query = (
+            sa.select(code_repos.c.paper_id, code_repos.c.url)
+            .where(code_repos.c.paper_id.in_(ids))
+            .order_by(code_repos.c.id)
         )
         for paper_id, url in conn.execute(query):
             out.setdefault(paper_id, []).append(url)
@@ -208,14 +222,24 @@ def _upsert_code(
     existing_code: dict[str, list[str]],
 ) -> None:
     rows: dict[tuple[str, str], dict[str, Any]] = {}
+    known: dict[str, dict[str, str]] = {}
     for item in batch:
         paper_id = merged_ids.get(item.id, item.id)
+        if paper_id not in known:
+            known[paper_id] = _by_repo(existing_code.get(paper_id, ()))
+        spelled = known[paper_id]
         for link in item.code:
-            key = (paper_id, link.url)
             stars = item.stars.get(link.url)
-            if link.url in existing_code.get(paper_id, ()) and stars is None:
+            if link.key in spelled and stars is None:
                 continue
-            rows[key] = {"paper_id": paper_id, "url": link.url, "host": link.host, "stars": stars}
+            # A repo already known under another letter case keeps that spelling.
+            url = spelled.setdefault(link.key, link.url)
+            rows[(paper_id, link.key)] = {
+                "paper_id": paper_id,
+                "url": url,
+                "host": link.host,
+                "stars": stars,
+            }
     if not rows:
         return
     statement = _insert(conn, code_repos)
