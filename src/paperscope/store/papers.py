@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from paperscope.models import CONTENT_COLUMNS, NormalizedPaper, repo_key
 from paperscope.store.tables import code_repos, counters, listings, papers
+from paperscope.store.twins import fold_twins, resolve_derived_ids, stored_twins
 
 
 @dataclass(slots=True)
@@ -26,36 +27,46 @@ class BatchResult:
 def upsert_batch(conn: sa.Connection, batch: Sequence[NormalizedPaper]) -> BatchResult:
     """Insert or update a batch of papers with their code links and listings, idempotently.
 
-    The newest arXiv version wins; a record without an id whose folded title matches a stored
-    paper only fills that paper's empty fields. Papers whose content changed take the next
-    values of the change sequence.
+    The newest arXiv version wins. A record without an id whose folded title matches an
+    arXiv paper's (stored or in this batch) only fills that paper's empty fields, and so does a
+    stored derived-id paper when its arXiv twin arrives: it is folded into it (see ``twins``).
+    Papers whose content changed, and folded papers, take the next values of the change
+    sequence.
     """
     now = datetime.now(UTC)
     result = BatchResult()
-    merged_ids = _resolve_derived_ids(conn, batch)
+    merged_ids = resolve_derived_ids(conn, batch)
+    folds = stored_twins(conn, batch)
+    # Papers with arXiv ids first, so an id-less record merging into one finds it pending.
+    ordered = sorted(batch, key=lambda item: item.has_derived_id)
     # Per paper: the row to keep and its code URLs by repo key (the first spelling wins).
     pending: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
-    fill_only: set[str] = set()
-    for item in batch:
-        if item.id in merged_ids:
-            fill_only.add(merged_ids[item.id])
     batch_ids = {merged_ids.get(item.id, item.id) for item in batch}
-    existing = _existing(conn, batch_ids)
-    existing_code = _existing_code(conn, batch_ids)
+    existing = _existing(conn, batch_ids | folds.keys())
+    existing_code = _existing_code(conn, batch_ids | folds.keys())
 
-    for item in batch:
-        paper_id = merged_ids.get(item.id, item.id)
-        incoming = {**item.row, "id": paper_id}
+    def fill_from(
+        paper_id: str, incoming: dict[str, Any], urls: Iterable[str], *, fill_only: bool
+    ) -> None:
         base, base_code = pending.get(paper_id) or (
             (existing[paper_id], _by_repo(existing_code.get(paper_id, ())))
             if paper_id in existing
             else (None, {})
         )
-        row = merge_paper(base, incoming, fill_only=paper_id in fill_only and base is not None)
+        row = merge_paper(base, incoming, fill_only=fill_only and base is not None)
         code = dict(base_code)
-        for link in item.code:
-            code.setdefault(link.key, link.url)
+        for url in urls:
+            code.setdefault(repo_key(url), url)
         pending[paper_id] = (row, code)
+
+    for item in ordered:
+        paper_id = merged_ids.get(item.id, item.id)
+        incoming = {**item.row, "id": paper_id}
+        urls = [link.url for link in item.code]
+        fill_from(paper_id, incoming, urls, fill_only=paper_id != item.id)
+    for derived, target in folds.items():
+        incoming = {**existing[derived], "id": target}
+        fill_from(target, incoming, existing_code.get(derived, ()), fill_only=True)
 
     changed: list[dict[str, Any]] = []
     for paper_id, (row, code) in pending.items():
@@ -72,8 +83,8 @@ def upsert_batch(conn: sa.Connection, batch: Sequence[NormalizedPaper]) -> Batch
             result.updated += 1
         changed.append(row)
 
-    if changed:
-        first_seq = _take_sequence(conn, len(changed))
+    if changed or folds:
+        first_seq = _take_sequence(conn, len(changed) + len(folds))
         for offset, row in enumerate(changed):
             row["seq"] = first_seq + offset
         fresh = [r for r in changed if r["id"] not in existing]
@@ -94,6 +105,9 @@ def upsert_batch(conn: sa.Connection, batch: Sequence[NormalizedPaper]) -> Batch
             )
     _upsert_code(conn, batch, merged_ids, existing_code)
     result.listings = _upsert_listings(conn, batch, merged_ids)
+    if folds:
+        removal_seqs = range(first_seq + len(changed), first_seq + len(changed) + len(folds))
+        fold_twins(conn, folds, removal_seqs, now)
     return result
 
 
@@ -141,24 +155,6 @@ def _jsonable(value: Any) -> Any:
 
 def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _resolve_derived_ids(conn: sa.Connection, batch: Sequence[NormalizedPaper]) -> dict[str, str]:
-    """Derived ids of id-less records whose folded title matches another stored paper's."""
-    keys = {item.row["title_key"]: item.id for item in batch if item.has_derived_id}
-    if not keys:
-        return {}
-    found: dict[str, str] = {}
-    rows = conn.execute(
-        sa.select(papers.c.id, papers.c.title_key, papers.c.arxiv_id)
-        .where(papers.c.title_key.in_(keys))
-        .order_by(papers.c.arxiv_id.is_(None))
-    )
-    for paper_id, key, _arxiv in rows:
-        derived = keys[key]
-        if paper_id != derived:
-            found.setdefault(derived, paper_id)
-    return found
 
 
 def _existing(conn: sa.Connection, ids: set[str]) -> dict[str, dict[str, Any]]:
