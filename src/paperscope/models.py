@@ -124,7 +124,10 @@ class Rejected:
 
 @dataclass(slots=True)
 class IngestReport:
-    """What one ingest run did. The CLI prints it; ``--json`` prints it as one object."""
+    """What one ingest run did. The CLI prints it; ``--json`` prints it as one object.
+
+    ``rejects_file``: the TSV of this run's rejected records (only a header when none were).
+    """
 
     new: int = 0
     updated: int = 0

@@ -82,6 +82,19 @@ def test_kaggle_ingest_reports_corrupted_lines_and_keeps_the_good_ones(cli_env, 
     assert stats(cli_env)["papers"] == 8
 
 
+def test_the_report_always_names_this_runs_rejects_file(cli_env, tmp_path: Path):
+    path = tmp_path / "clean.jsonl"
+    path.write_bytes(b"\n".join(KAGGLE_SAMPLE.read_bytes().splitlines()[:3]) + b"\n")
+    first = json.loads(run_cli(cli_env, "ingest", "kaggle", str(path), "--json").stdout)
+    assert (first["new"], first["rejected"]) == (3, 0)
+    rejects = Path(first["rejects_file"])
+    assert rejects.parent == Path(cli_env["PAPERSCOPE_DATA_DIR"]) / "rejects"
+    assert rejects.read_text() == "origin\treason\n"  # nothing rejected: the header alone
+    again = json.loads(run_cli(cli_env, "ingest", "kaggle", str(path), "--json").stdout)
+    assert again["rejects_file"] != first["rejects_file"]  # each run has its own
+    assert Path(again["rejects_file"]).is_file()
+
+
 def test_errors_are_one_clear_line_and_a_non_zero_exit(cli_env, tmp_path: Path):
     missing = run_cli(cli_env, "papers", "show", "2101.99999", check=False)
     assert missing.returncode == 1

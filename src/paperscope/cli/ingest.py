@@ -50,7 +50,7 @@ def print_report(report: IngestReport, as_json: bool) -> None:
         f"{report.new:,} new, {report.updated:,} updated, {report.unchanged:,} unchanged, "
         f"{report.rejected:,} rejected, {report.listings:,} new listings"
     )
-    if report.rejects_file:
+    if report.rejected:
         console.print(f"rejected records and reasons: {report.rejects_file}")
 
 

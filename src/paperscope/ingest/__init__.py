@@ -29,15 +29,18 @@ def ingest(
     batch_size: int = 2000,
     on_progress: Callable[[int], None] | None = None,
 ) -> IngestReport:
-    """Ingest every record; rejected ones go to ``rejects_dir/<source>-<time>.tsv``."""
+    """Ingest every record; rejected ones go to ``rejects_dir/<source>-<time>.tsv``.
+
+    The rejects file of the run is created when it starts (a long run can be watched) and is
+    always the report's ``rejects_file``: with nothing rejected it holds only its header.
+    """
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     rejects_path = rejects_dir / f"{source_name}-{stamp}.tsv"
     with _RejectsFile(rejects_path) as rejects:
         report = ingest_records(
             store, records, rejects=rejects.write, batch_size=batch_size, on_progress=on_progress
         )
-    if report.rejected:
-        report.rejects_file = str(rejects_path)
+    report.rejects_file = str(rejects_path)
     return report
 
 
@@ -101,22 +104,23 @@ def _unexpected(error: Exception) -> str:
 
 
 class _RejectsFile:
-    """A TSV of ``origin<TAB>reason``, created on the first rejection only."""
+    """A TSV of ``origin<TAB>reason`` with a header line, written as rejections come."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._handle: IO[str] | None = None
 
     def write(self, rejected: Rejected) -> None:
-        if self._handle is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = self.path.open("w", encoding="utf-8")
-            self._handle.write("origin\treason\n")
+        assert self._handle is not None, "write inside the with block"
         reason = rejected.reason.replace("\t", " ").replace("\n", " ")
         self._handle.write(f"{rejected.origin}\t{reason}\n")
         self._handle.flush()
 
     def __enter__(self) -> _RejectsFile:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle = self.path.open("w", encoding="utf-8")
+        self._handle.write("origin\treason\n")
+        self._handle.flush()
         return self
 
     def __exit__(self, *_exc: object) -> None:
