@@ -18,6 +18,13 @@ from paperscope.store.twins import fold_twins, resolve_derived_ids, stored_twins
 
 @dataclass(slots=True)
 class BatchResult:
+    """Papers new, updated or unchanged in one batch, and the listings it added.
+
+    A paper whose row is unchanged but whose listing (upvotes, position ...) or repo stars
+    changed counts as updated. Such a change takes no change-sequence value: what follows the
+    sequence (the search index, the embeddings) holds neither; feeds read listings directly.
+    """
+
     new: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -69,11 +76,12 @@ def upsert_batch(conn: sa.Connection, batch: Sequence[NormalizedPaper]) -> Batch
         fill_from(target, incoming, existing_code.get(derived, ()), fill_only=True)
 
     changed: list[dict[str, Any]] = []
+    unchanged: list[str] = []
     for paper_id, (row, code) in pending.items():
         digest = content_hash(row, code.values())
         old = existing.get(paper_id)
         if old is not None and old["content_hash"] == digest:
-            result.unchanged += 1
+            unchanged.append(paper_id)
             continue
         row = {**row, "content_hash": digest, "updated_at": now}
         if old is None:
@@ -103,11 +111,14 @@ def upsert_batch(conn: sa.Connection, batch: Sequence[NormalizedPaper]) -> Batch
                 ),
                 [{**r, "b_id": r["id"]} for r in stale],
             )
-    _upsert_code(conn, batch, merged_ids, existing_code)
-    result.listings = _upsert_listings(conn, batch, merged_ids)
+    touched = _upsert_code(conn, batch, merged_ids, existing_code)
+    result.listings, listed = _upsert_listings(conn, batch, merged_ids)
+    touched |= listed | set(folds.values())
     if folds:
         removal_seqs = range(first_seq + len(changed), first_seq + len(changed) + len(folds))
         fold_twins(conn, folds, removal_seqs, now)
+    result.unchanged = sum(1 for paper_id in unchanged if paper_id not in touched)
+    result.updated += len(unchanged) - result.unchanged
     return result
 
 
@@ -179,16 +190,17 @@ def _by_repo(urls: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def _existing_code(conn: sa.Connection, ids: set[str]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
+def _existing_code(conn: sa.Connection, ids: set[str]) -> dict[str, dict[str, int | None]]:
+    """Stored code repos per paper: ``{url: stars}`` in the order they were stored."""
+    out: dict[str, dict[str, int | None]] = {}
     if ids:
         query = (
-            sa.select(code_repos.c.paper_id, code_repos.c.url)
+            sa.select(code_repos.c.paper_id, code_repos.c.url, code_repos.c.stars)
             .where(code_repos.c.paper_id.in_(ids))
             .order_by(code_repos.c.id)
         )
-        for paper_id, url in conn.execute(query):
-            out.setdefault(paper_id, []).append(url)
+        for paper_id, url, stars in conn.execute(query):
+            out.setdefault(paper_id, {})[url] = stars
     return out
 
 
@@ -215,18 +227,20 @@ def _upsert_code(
     conn: sa.Connection,
     batch: Sequence[NormalizedPaper],
     merged_ids: dict[str, str],
-    existing_code: dict[str, list[str]],
-) -> None:
+    existing_code: dict[str, dict[str, int | None]],
+) -> set[str]:
+    """Add new repos and given stars; returns the papers whose repos or stars changed."""
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     known: dict[str, dict[str, str]] = {}
     for item in batch:
         paper_id = merged_ids.get(item.id, item.id)
+        stored = existing_code.get(paper_id, {})
         if paper_id not in known:
-            known[paper_id] = _by_repo(existing_code.get(paper_id, ()))
+            known[paper_id] = _by_repo(stored)
         spelled = known[paper_id]
         for link in item.code:
             stars = item.stars.get(link.url)
-            if link.key in spelled and stars is None:
+            if link.key in spelled and stars in (None, stored.get(spelled[link.key])):
                 continue
             # A repo already known under another letter case keeps that spelling.
             url = spelled.setdefault(link.key, link.url)
@@ -237,18 +251,33 @@ def _upsert_code(
                 "stars": stars,
             }
     if not rows:
-        return
+        return set()
     statement = _insert(conn, code_repos)
     statement = statement.on_conflict_do_update(
         index_elements=["paper_id", "url"],
         set_={"stars": sa.func.coalesce(statement.excluded.stars, code_repos.c.stars)},
     )
     conn.execute(statement, list(rows.values()))
+    return {paper_id for paper_id, _key in rows}
+
+
+_LISTING_FIELDS = (
+    "position",
+    "submitted_by",
+    "imported_upvotes",
+    "imported_comments",
+    "organization",
+    "thumbnail",
+)
 
 
 def _upsert_listings(
     conn: sa.Connection, batch: Sequence[NormalizedPaper], merged_ids: dict[str, str]
-) -> int:
+) -> tuple[int, set[str]]:
+    """Write the batch's listings that are new or changed.
+
+    Returns how many are new, and the papers whose listings are new or changed.
+    """
     rows: dict[tuple[str, date], dict[str, Any]] = {}
     for item in batch:
         if item.listing is None:
@@ -267,32 +296,25 @@ def _upsert_listings(
             "source": item.row["source"],
         }
     if not rows:
-        return 0
-    known = {
-        (paper_id, as_date(day))
-        for paper_id, day in conn.execute(
-            sa.select(listings.c.paper_id, listings.c.listing_date).where(
-                listings.c.paper_id.in_({key[0] for key in rows})
-            )
-        )
+        return 0, set()
+    stored_query = sa.select(
+        listings.c.paper_id, listings.c.listing_date, *(listings.c[f] for f in _LISTING_FIELDS)
+    ).where(listings.c.paper_id.in_({key[0] for key in rows}))
+    stored = {(row[0], as_date(row[1])): tuple(row[2:]) for row in conn.execute(stored_query)}
+    fresh = {
+        key: row
+        for key, row in rows.items()
+        if stored.get(key) != tuple(row[f] for f in _LISTING_FIELDS)
     }
+    if not fresh:
+        return 0, set()
     statement = _insert(conn, listings)
     statement = statement.on_conflict_do_update(
         index_elements=["paper_id", "listing_date"],
-        set_={
-            column: statement.excluded[column]
-            for column in (
-                "position",
-                "submitted_by",
-                "imported_upvotes",
-                "imported_comments",
-                "organization",
-                "thumbnail",
-            )
-        },
+        set_={column: statement.excluded[column] for column in _LISTING_FIELDS},
     )
-    conn.execute(statement, list(rows.values()))
-    return sum(1 for key in rows if key not in known)
+    conn.execute(statement, list(fresh.values()))
+    return sum(1 for key in fresh if key not in stored), {paper_id for paper_id, _day in fresh}
 
 
 def as_date(value: Any) -> date:
