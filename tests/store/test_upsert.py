@@ -185,3 +185,17 @@ def test_a_record_of_an_unexpected_shape_is_rejected_and_the_rest_goes_on(store)
     assert rejected[1].reason.startswith("field 'version'")
     assert rejected[2].reason.startswith("field 'primary_category'")
     assert store_stats(store)["papers"] == 2
+
+
+def test_the_last_stars_of_a_batch_win_and_a_rerun_changes_nothing(store):
+    # 2606.11176 is listed twice in the HF corpus, with 12 and then 34 stars.
+    repo = ["https://github.com/QinghongLin/data2story-skill"]
+    twice = [
+        record(code_urls=repo, github_stars=12, listing=listed("2026-06-10")),
+        record(code_urls=repo, github_stars=34, listing=listed("2026-06-16")),
+    ]
+    ingest_list(store, twice)
+    for _ in range(2):
+        again = ingest_list(store, twice)
+        assert (again.new, again.updated, again.unchanged) == (0, 0, 1)
+        assert [r["stars"] for r in find_paper(store, "2401.00001")["code_repos"]] == [34]

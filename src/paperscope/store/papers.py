@@ -229,27 +229,32 @@ def _upsert_code(
     merged_ids: dict[str, str],
     existing_code: dict[str, dict[str, int | None]],
 ) -> set[str]:
-    """Add new repos and given stars; returns the papers whose repos or stars changed."""
-    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    """Add new repos and given stars; returns the papers whose repos or stars changed.
+
+    The last stars given for a repo in the batch win; a repo already known under another
+    letter case keeps that spelling.
+    """
+    wanted: dict[tuple[str, str], dict[str, Any]] = {}
     known: dict[str, dict[str, str]] = {}
     for item in batch:
         paper_id = merged_ids.get(item.id, item.id)
-        stored = existing_code.get(paper_id, {})
         if paper_id not in known:
-            known[paper_id] = _by_repo(stored)
+            known[paper_id] = _by_repo(existing_code.get(paper_id, {}))
         spelled = known[paper_id]
         for link in item.code:
-            stars = item.stars.get(link.url)
-            if link.key in spelled and stars in (None, stored.get(spelled[link.key])):
-                continue
-            # A repo already known under another letter case keeps that spelling.
             url = spelled.setdefault(link.key, link.url)
-            rows[(paper_id, link.key)] = {
-                "paper_id": paper_id,
-                "url": url,
-                "host": link.host,
-                "stars": stars,
-            }
+            row = wanted.setdefault(
+                (paper_id, link.key),
+                {"paper_id": paper_id, "url": url, "host": link.host, "stars": None},
+            )
+            stars = item.stars.get(link.url)
+            if stars is not None:
+                row["stars"] = stars
+    rows = []
+    for row in wanted.values():
+        stored = existing_code.get(row["paper_id"], {})
+        if row["url"] not in stored or row["stars"] not in (None, stored[row["url"]]):
+            rows.append(row)
     if not rows:
         return set()
     statement = _insert(conn, code_repos)
@@ -257,8 +262,8 @@ def _upsert_code(
         index_elements=["paper_id", "url"],
         set_={"stars": sa.func.coalesce(statement.excluded.stars, code_repos.c.stars)},
     )
-    conn.execute(statement, list(rows.values()))
-    return {paper_id for paper_id, _key in rows}
+    conn.execute(statement, rows)
+    return {row["paper_id"] for row in rows}
 
 
 _LISTING_FIELDS = (
