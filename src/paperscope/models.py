@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+# The largest value the store's INTEGER columns hold (PostgreSQL's int4): counts a source
+# reports are capped to it, versions beyond it are refused.
+MAX_INTEGER = 2**31 - 1
+
 
 @dataclass(slots=True)
 class ListingRecord:
@@ -59,6 +63,16 @@ class CodeLink:
     url: str
     host: str
 
+    @property
+    def key(self) -> str:
+        """The repository whatever its letter case (GitHub, GitLab and HF ignore it)."""
+        return repo_key(self.url)
+
+
+def repo_key(url: str) -> str:
+    """What two spellings of one code repository URL have in common."""
+    return url.lower()
+
 
 @dataclass(slots=True)
 class NormalizedPaper:
@@ -110,7 +124,10 @@ class Rejected:
 
 @dataclass(slots=True)
 class IngestReport:
-    """What one ingest run did. The CLI prints it; ``--json`` prints it as one object."""
+    """What one ingest run did. The CLI prints it; ``--json`` prints it as one object.
+
+    ``rejects_file``: the TSV of this run's rejected records (only a header when none were).
+    """
 
     new: int = 0
     updated: int = 0

@@ -41,6 +41,27 @@ def test_demo_loads_the_bundled_corpus_and_a_second_run_changes_nothing(cli_env)
     assert shown["listings"][0]["listing_date"] == "2024-05-27"
 
 
+def test_the_seed_page_first_then_hf_gives_the_same_store_as_the_demo(cli_env):
+    seed = SHARED_DATA / "seed_page" / "papers.jsonl"
+    first = run_cli(cli_env, "ingest", "jsonl", str(seed), "--source-name", "seed-page", "--json")
+    assert json.loads(first.stdout)["new"] == 79
+    run_cli(cli_env, "index", "sync")  # the 8 seed papers also in HF are indexed by their ps- id
+    hf = SHARED_DATA / "hf_daily_papers" / "papers.jsonl.gz"
+    second = json.loads(run_cli(cli_env, "ingest", "hf-daily-file", str(hf), "--json").stdout)
+    assert second["new"] == 9877
+    expected = {"papers": 9948, "listings": 9881, "listing_days": 580}
+    after = stats(cli_env)
+    assert {k: after[k] for k in expected} == expected
+    # The demo (HF first, then the seed page) finds nothing to add or change.
+    demo = json.loads(run_cli(cli_env, "demo", "--json").stdout)
+    for name in ("hf_daily_papers", "seed_page"):
+        assert demo[name]["new"] == demo[name]["updated"] == 0
+    assert stats(cli_env) == after
+    run_cli(cli_env, "index", "sync")
+    status = json.loads(run_cli(cli_env, "index", "status", "--json").stdout)
+    assert status["in_sync"] and status["documents"] == 9948
+
+
 def test_kaggle_ingest_reports_corrupted_lines_and_keeps_the_good_ones(cli_env, tmp_path: Path):
     lines = KAGGLE_SAMPLE.read_bytes().splitlines()[:10]
     lines[2] = b'{"id": "0704.0003", "title": '
@@ -59,6 +80,19 @@ def test_kaggle_ingest_reports_corrupted_lines_and_keeps_the_good_ones(cli_env, 
     again = json.loads(run_cli(cli_env, "ingest", "kaggle", str(path), "--json").stdout)
     assert (again["new"], again["unchanged"], again["rejected"]) == (0, 8, 2)
     assert stats(cli_env)["papers"] == 8
+
+
+def test_the_report_always_names_this_runs_rejects_file(cli_env, tmp_path: Path):
+    path = tmp_path / "clean.jsonl"
+    path.write_bytes(b"\n".join(KAGGLE_SAMPLE.read_bytes().splitlines()[:3]) + b"\n")
+    first = json.loads(run_cli(cli_env, "ingest", "kaggle", str(path), "--json").stdout)
+    assert (first["new"], first["rejected"]) == (3, 0)
+    rejects = Path(first["rejects_file"])
+    assert rejects.parent == Path(cli_env["PAPERSCOPE_DATA_DIR"]) / "rejects"
+    assert rejects.read_text() == "origin\treason\n"  # nothing rejected: the header alone
+    again = json.loads(run_cli(cli_env, "ingest", "kaggle", str(path), "--json").stdout)
+    assert again["rejects_file"] != first["rejects_file"]  # each run has its own
+    assert Path(again["rejects_file"]).is_file()
 
 
 def test_errors_are_one_clear_line_and_a_non_zero_exit(cli_env, tmp_path: Path):

@@ -90,3 +90,18 @@ def test_seed_page_records_have_no_id_but_a_title_abstract_and_code():
 
 def test_every_builtin_source_is_registered_by_name():
     assert {"kaggle", "jsonl", "hf-daily-file"} <= set(registry())
+
+
+def test_parse_one_turns_any_parser_error_into_that_records_rejection():
+    from paperscope.sources.fields import FieldError, parse_one
+
+    def parser(value):
+        if value == "field":
+            raise FieldError("title", "missing or empty")
+        return {"n": 1}[value]
+
+    assert parse_one("f:1", parser, "n") == 1
+    assert parse_one("f:2", parser, "field") == Rejected("f:2", "field 'title': missing or empty")
+    assert parse_one("f:3", parser, "other") == Rejected(
+        "f:3", "unreadable record (KeyError: 'other')"
+    )

@@ -163,3 +163,23 @@ def test_broad_filter_shortcut_equals_the_masked_search(service, embedder, since
     for depth in (1, 2, 3, 10):
         masked = retriever.vectors.search(query, depth, retriever.allowed(constraints))
         assert retriever.dense("graph networks for molecules", constraints, depth, []) == masked
+
+
+def test_a_paper_folded_into_its_arxiv_twin_leaves_every_mode(service, corpus_store, embedder):
+    from paperscope.ingest.ids import derived_id
+
+    title = "Sparse Quantum Annealing Schedules"
+    seed = derived_id(title)
+    ingest_list(corpus_store, [record(arxiv_id=None, title=title, abstract="Annealing, sparse.")])
+    embed_all(corpus_store, embedder)
+    service.sync()
+    assert seed in ids(service.search("sparse quantum annealing", mode="semantic"))
+    # Its arXiv twin arrives: the seed paper folds into it (the twin is not embedded yet).
+    ingest_list(corpus_store, [record(arxiv_id="2409.00042", title=title)])
+    service.sync()
+    for mode in ("keyword", "semantic", "hybrid"):
+        assert seed not in ids(service.search("sparse quantum annealing", mode=mode)), mode
+    assert ids(service.search("sparse quantum annealing", mode="keyword")) == ["2409.00042"]
+    # The vectors loaded before the fold still hold the seed's: it is left out, not cut from
+    # a page afterwards, so a full page stays full.
+    assert len(service.search("sparse quantum annealing", mode="semantic", limit=5).hits) == 5

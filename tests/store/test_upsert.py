@@ -160,3 +160,42 @@ def test_what_a_failing_source_delivered_before_its_failure_is_kept(store):
     with pytest.raises(ConnectionError):
         ingest_records(store, source(), rejects=lambda _: None, batch_size=100)
     assert store_stats(store)["papers"] == 5
+
+
+def test_a_record_of_an_unexpected_shape_is_rejected_and_the_rest_goes_on(store):
+    from paperscope.ingest import ingest_records
+
+    rejected = []
+    report = ingest_records(
+        store,
+        [
+            record(arxiv_id="2401.00001"),
+            # What a buggy plugin source could yield: an author that is not text.
+            record(arxiv_id="2401.00002", authors=[None], origin="plugin:2"),
+            record(arxiv_id="2401.00003", version=2**40, origin="plugin:3"),
+            record(arxiv_id="2401.00004", primary_category="x" * 65, origin="plugin:4"),
+            record(arxiv_id="2401.00005"),
+        ],
+        rejects=rejected.append,
+        batch_size=10,
+    )
+    assert (report.new, report.rejected) == (2, 3)
+    assert [r.origin for r in rejected] == ["plugin:2", "plugin:3", "plugin:4"]
+    assert rejected[0].reason.startswith("unreadable record (AttributeError")
+    assert rejected[1].reason.startswith("field 'version'")
+    assert rejected[2].reason.startswith("field 'primary_category'")
+    assert store_stats(store)["papers"] == 2
+
+
+def test_the_last_stars_of_a_batch_win_and_a_rerun_changes_nothing(store):
+    # 2606.11176 is listed twice in the HF corpus, with 12 and then 34 stars.
+    repo = ["https://github.com/QinghongLin/data2story-skill"]
+    twice = [
+        record(code_urls=repo, github_stars=12, listing=listed("2026-06-10")),
+        record(code_urls=repo, github_stars=34, listing=listed("2026-06-16")),
+    ]
+    ingest_list(store, twice)
+    for _ in range(2):
+        again = ingest_list(store, twice)
+        assert (again.new, again.updated, again.unchanged) == (0, 0, 1)
+        assert [r["stars"] for r in find_paper(store, "2401.00001")["code_repos"]] == [34]

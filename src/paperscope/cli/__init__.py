@@ -5,8 +5,10 @@ from __future__ import annotations
 import signal
 import sys
 from types import FrameType
+from typing import NoReturn
 
 import click
+import sqlalchemy as sa
 import typer
 
 from paperscope.cli import digests as digests_commands
@@ -54,15 +56,27 @@ def main() -> None:
         error.show()
         sys.exit(error.exit_code)
     except PaperscopeError as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(1)
+        _fail(str(error))
     except Exception as error:  # the last line of defence: say what failed, in one line
         if interrupted_query(error) or _INTERRUPTS:
             # Ctrl-C surfaced as a driver error (psycopg cancels the running statement).
             sys.exit(130)
-        print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
-        sys.exit(1)
+        if isinstance(error, sa.exc.DBAPIError):
+            # The driver's own words, without SQLAlchemy's statement and background link.
+            _fail(f"the store failed: {type(error.orig).__name__}: {error.orig}")
+        if isinstance(error, sa.exc.SQLAlchemyError):
+            # args[0]: the message without SQLAlchemy's "Background on this error" link.
+            _fail(
+                f"the store failed: {type(error).__name__}: {error.args[0] if error.args else ''}"
+            )
+        _fail(f"{type(error).__name__}: {error}")
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str) -> NoReturn:
+    """Print ``error: message`` as one line on stderr and exit 1."""
+    print(f"error: {' '.join(message.split())}", file=sys.stderr)
+    sys.exit(1)
 
 
 _INTERRUPTS: list[int] = []

@@ -29,9 +29,10 @@ def register(app: typer.Typer) -> None:
 
 def run_ingest(source_name: str, records: Iterable[PaperRecord | Rejected], as_json: bool) -> None:
     """Run the ingest loop with a progress bar and print its report."""
+    target = store()  # a store that cannot open fails before the bar starts: one error line
     with progress(f"ingest {source_name}") as advance:
         report = ingest(
-            store(),
+            target,
             records,
             source_name=source_name,
             rejects_dir=settings().rejects_dir,
@@ -49,7 +50,7 @@ def print_report(report: IngestReport, as_json: bool) -> None:
         f"{report.new:,} new, {report.updated:,} updated, {report.unchanged:,} unchanged, "
         f"{report.rejected:,} rejected, {report.listings:,} new listings"
     )
-    if report.rejects_file:
+    if report.rejected:
         console.print(f"rejected records and reasons: {report.rejects_file}")
 
 
@@ -67,9 +68,10 @@ def ingest_kaggle(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """The Kaggle arXiv metadata snapshot (JSON Lines)."""
+    files = existing_files(paths)
 
     def records() -> Iterable[PaperRecord | Rejected]:
-        for path in existing_files(paths):
+        for path in files:
             yield from KaggleSnapshot(path, category=category).records()
 
     run_ingest("kaggle", records(), as_json)
@@ -82,9 +84,10 @@ def ingest_jsonl(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Generic JSON Lines (title, abstract, optional id, authors, code_urls)."""
+    files = existing_files(paths)
 
     def records() -> Iterable[PaperRecord | Rejected]:
-        for path in existing_files(paths):
+        for path in files:
             yield from JsonLinesFile(path, source=source_name).records()
 
     run_ingest(source_name, records(), as_json)
@@ -98,12 +101,12 @@ def ingest_hf_daily_file(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """An archived HF daily papers file in the normalized JSONL form."""
+    files = existing_files(paths)
+    first, last = parse_day(since, "--since"), parse_day(until, "--until")
 
     def records() -> Iterable[PaperRecord | Rejected]:
-        for path in existing_files(paths):
-            yield from HFDailyFile(
-                path, since=parse_day(since, "--since"), until=parse_day(until, "--until")
-            ).records()
+        for path in files:
+            yield from HFDailyFile(path, since=first, until=last).records()
 
     run_ingest("hf-daily", records(), as_json)
 

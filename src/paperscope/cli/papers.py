@@ -40,9 +40,10 @@ def db_upgrade() -> None:
 
 def demo(as_json: bool = typer.Option(False, "--json", help="Print the reports as JSON.")) -> None:
     """Load the bundled demo corpus (idempotent: a second run changes nothing)."""
+    target = store()  # a store that cannot open fails before the bar starts: one error line
     with progress("demo corpus") as advance:
         reports = load_demo(
-            store(),
+            target,
             rejects_dir=settings().rejects_dir,
             batch_size=settings().ingest_batch_size,
             on_progress=advance,

@@ -3,8 +3,10 @@
 Every paper write takes the next ``papers.seq`` values in commit order. The index remembers the
 highest value it has applied (the *watermark*, a small file beside the index, written only after
 the index commit). On open it applies ``WHERE seq > watermark``; each paper is replaced by id
-(delete, then add), so replaying a batch after a crash never duplicates a paper. With
-PostgreSQL as the store, every app server keeps its own index and follows the same sequence.
+(delete, then add), so replaying a batch after a crash never duplicates a paper. Hidden papers
+and papers that left the store (folded into their arXiv twin, recorded with their own ``seq``)
+are deleted from the index. With PostgreSQL as the store, every app server keeps its own index
+and follows the same sequence.
 """
 
 from __future__ import annotations
@@ -124,8 +126,8 @@ class LexicalSync:
                 batch = papers_changed_since(conn, report.watermark, limit=self.batch_size)
             if not batch:
                 break
-            visible = [p for p in batch if not p.hidden]
-            hidden = [p.id for p in batch if p.hidden]
+            visible = [p for p in batch if not (p.hidden or p.removed)]
+            gone = [p.id for p in batch if p.hidden or p.removed]
             report.indexed += self.index.upsert(
                 IndexedPaper(
                     id=p.id,
@@ -138,8 +140,8 @@ class LexicalSync:
                 )
                 for p in visible
             )
-            self.index.delete(hidden)
-            report.removed += len(hidden)
+            self.index.delete(gone)
+            report.removed += len(gone)
             self.index.commit()
             report.watermark = batch[-1].seq
             self._write_watermark(report.watermark)

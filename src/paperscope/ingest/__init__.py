@@ -29,15 +29,18 @@ def ingest(
     batch_size: int = 2000,
     on_progress: Callable[[int], None] | None = None,
 ) -> IngestReport:
-    """Ingest every record; rejected ones go to ``rejects_dir/<source>-<time>.tsv``."""
+    """Ingest every record; rejected ones go to ``rejects_dir/<source>-<time>.tsv``.
+
+    The rejects file of the run is created when it starts (a long run can be watched) and is
+    always the report's ``rejects_file``: with nothing rejected it holds only its header.
+    """
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     rejects_path = rejects_dir / f"{source_name}-{stamp}.tsv"
     with _RejectsFile(rejects_path) as rejects:
         report = ingest_records(
             store, records, rejects=rejects.write, batch_size=batch_size, on_progress=on_progress
         )
-    if report.rejected:
-        report.rejects_file = str(rejects_path)
+    report.rejects_file = str(rejects_path)
     return report
 
 
@@ -83,9 +86,12 @@ def ingest_records(
             continue
         try:
             batch.append(normalize(record))
-        except RecordError as error:
+        except Exception as error:
+            # A RecordError names the field; anything else is a record of a shape no one
+            # expected (a plugin source's bug): still only this record's problem.
+            reason = str(error) if isinstance(error, RecordError) else _unexpected(error)
             report.rejected += 1
-            rejects(Rejected(record.origin, str(error)))
+            rejects(Rejected(record.origin, reason))
             continue
         if len(batch) >= batch_size:
             flush()
@@ -93,23 +99,28 @@ def ingest_records(
     return report
 
 
+def _unexpected(error: Exception) -> str:
+    return f"unreadable record ({type(error).__name__}: {error})"
+
+
 class _RejectsFile:
-    """A TSV of ``origin<TAB>reason``, created on the first rejection only."""
+    """A TSV of ``origin<TAB>reason`` with a header line, written as rejections come."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._handle: IO[str] | None = None
 
     def write(self, rejected: Rejected) -> None:
-        if self._handle is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = self.path.open("w", encoding="utf-8")
-            self._handle.write("origin\treason\n")
+        assert self._handle is not None, "write inside the with block"
         reason = rejected.reason.replace("\t", " ").replace("\n", " ")
         self._handle.write(f"{rejected.origin}\t{reason}\n")
         self._handle.flush()
 
     def __enter__(self) -> _RejectsFile:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle = self.path.open("w", encoding="utf-8")
+        self._handle.write("origin\treason\n")
+        self._handle.flush()
         return self
 
     def __exit__(self, *_exc: object) -> None:

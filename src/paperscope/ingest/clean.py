@@ -41,8 +41,8 @@ def code_links(*texts: str | None) -> list[CodeLink]:
         for pattern in (_CODE_URL, _BARE_GITHUB):
             for match in pattern.finditer(text):
                 link = _normalize(match.group(1).lower(), match.group(2))
-                if link and link.url.lower() not in found:
-                    found[link.url.lower()] = link
+                if link and link.key not in found:
+                    found[link.key] = link
     return list(found.values())
 
 

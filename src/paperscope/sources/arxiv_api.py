@@ -16,7 +16,7 @@ from paperscope.config import Settings
 from paperscope.ingest.ids import IdError, parse_arxiv_id
 from paperscope.models import PaperRecord, PaperscopeError, Rejected
 from paperscope.sources import register
-from paperscope.sources.fields import FieldError, timestamp
+from paperscope.sources.fields import FieldError, parse_one, timestamp
 from paperscope.sources.http import PoliteFetcher
 
 NS = {
@@ -110,10 +110,9 @@ class ArxivApi:
             empty_tries = 0
             for index, entry in enumerate(entries):
                 origin = f"arxiv start={start}#{index}"
-                try:
-                    record = parse_entry(entry, origin)
-                except FieldError as error:
-                    yield Rejected(origin, str(error))
+                record = parse_one(origin, parse_entry, entry, origin)
+                if isinstance(record, Rejected):
+                    yield record
                     continue
                 if record is None:
                     continue

@@ -17,7 +17,7 @@ from paperscope.ingest.ids import IdError, parse_arxiv_id
 from paperscope.models import PaperRecord, PaperscopeError, Rejected
 from paperscope.sources import register
 from paperscope.sources.arxiv_api import NS, child_text, split_authors
-from paperscope.sources.fields import FieldError, timestamp
+from paperscope.sources.fields import FieldError, parse_one, timestamp
 from paperscope.sources.http import PoliteFetcher
 
 ANNOUNCE_TYPES = frozenset({"new", "cross", "replace", "replace-cross"})
@@ -72,10 +72,7 @@ class ArxivRss:
             kind = (child_text(entry, "arxiv:announce_type") or "").lower()
             if self.announce_types and kind not in self.announce_types:
                 continue
-            try:
-                yield parse_rss_entry(entry, origin)
-            except FieldError as error:
-                yield Rejected(origin, str(error))
+            yield parse_one(origin, parse_rss_entry, entry, origin)
 
 
 def parse_rss_entry(entry: Element, origin: str) -> PaperRecord:

@@ -21,7 +21,15 @@ from typing import Any
 from paperscope.config import Settings
 from paperscope.models import ListingRecord, PaperRecord, PaperscopeError, Rejected
 from paperscope.sources import register
-from paperscope.sources.fields import FieldError, count, day, string_list, text, timestamp
+from paperscope.sources.fields import (
+    FieldError,
+    count,
+    day,
+    parse_one,
+    string_list,
+    text,
+    timestamp,
+)
 from paperscope.sources.http import PoliteFetcher
 from paperscope.sources.lines import json_lines
 
@@ -43,10 +51,9 @@ class HFDailyFile:
             if isinstance(item, Rejected):
                 yield item
                 continue
-            try:
-                record = parse_archived_item(item, origin)
-            except FieldError as error:
-                yield Rejected(origin, str(error))
+            record = parse_one(origin, parse_archived_item, item, origin)
+            if isinstance(record, Rejected):
+                yield record
                 continue
             assert record.listing is not None
             listed = record.listing.listing_date
@@ -119,10 +126,10 @@ def parse_api_item(
         listing=ListingRecord(
             listing_date=listed,
             position=position,
-            submitted_by=submitter.get("user") if isinstance(submitter, dict) else None,
+            submitted_by=text(submitter, "user") if isinstance(submitter, dict) else None,
             upvotes=count(paper.get("upvotes"), "paper.upvotes"),
             num_comments=count(item.get("numComments"), "numComments"),
-            organization=(organization.get("fullname") or organization.get("name"))
+            organization=(text(organization, "fullname") or text(organization, "name"))
             if isinstance(organization, dict)
             else None,
             thumbnail=text(item, "thumbnail") or text(item, "mediaUrl"),
@@ -244,12 +251,10 @@ def parse_api_items(
         if not isinstance(item, dict):
             yield Rejected(where, f"expected an object, got {type(item).__name__}")
             continue
-        try:
-            yield parse_api_item(item, where, listing_date, position)
-        except FieldError as error:
-            yield Rejected(where, str(error))
-            continue
-        position += 1
+        record = parse_one(where, parse_api_item, item, where, listing_date, position)
+        yield record
+        if isinstance(record, PaperRecord):
+            position += 1
 
 
 _DAY_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")

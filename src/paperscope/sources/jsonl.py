@@ -12,7 +12,7 @@ from typing import Any
 
 from paperscope.models import PaperRecord, Rejected
 from paperscope.sources import register
-from paperscope.sources.fields import FieldError, string_list, text, timestamp
+from paperscope.sources.fields import parse_one, string_list, text, timestamp
 from paperscope.sources.lines import json_lines
 
 
@@ -31,10 +31,7 @@ class JsonLinesFile:
             if isinstance(item, Rejected):
                 yield item
                 continue
-            try:
-                yield parse_generic_item(item, origin, self.source)
-            except FieldError as error:
-                yield Rejected(origin, str(error))
+            yield parse_one(origin, parse_generic_item, item, origin, self.source)
 
 
 def parse_generic_item(item: dict[str, Any], origin: str, source: str) -> PaperRecord:

@@ -8,7 +8,7 @@ from typing import Any
 
 from paperscope.models import PaperRecord, Rejected
 from paperscope.sources import register
-from paperscope.sources.fields import FieldError, text, timestamp
+from paperscope.sources.fields import FieldError, parse_one, text, timestamp
 from paperscope.sources.lines import json_lines
 
 
@@ -27,10 +27,9 @@ class KaggleSnapshot:
             if isinstance(item, Rejected):
                 yield item
                 continue
-            try:
-                record = parse_snapshot_item(item, origin)
-            except FieldError as error:
-                yield Rejected(origin, str(error))
+            record = parse_one(origin, parse_snapshot_item, item, origin)
+            if isinstance(record, Rejected):
+                yield record
                 continue
             if self.category and not any(
                 c == self.category or c.startswith(self.category + ".") for c in record.categories
@@ -42,8 +41,8 @@ class KaggleSnapshot:
 def parse_snapshot_item(item: dict[str, Any], origin: str) -> PaperRecord:
     arxiv_id = text(item, "id", required=True)
     versions = item.get("versions") or []
-    if not isinstance(versions, list):
-        raise FieldError("versions", "expected a list")
+    if not isinstance(versions, list) or not all(isinstance(v, dict) for v in versions):
+        raise FieldError("versions", "expected a list of {version, created} objects")
     first = versions[0] if versions else {}
     last = versions[-1] if versions else {}
     published = timestamp(first.get("created"), "versions[0].created")
@@ -84,8 +83,12 @@ def _authors(item: dict[str, Any]) -> list[str]:
     if isinstance(parsed, list) and parsed:
         names = []
         for parts in parsed:
-            if not isinstance(parts, list) or not parts:
-                raise FieldError("authors_parsed", "expected [last, first, suffix] lists")
+            if (
+                not isinstance(parts, list)
+                or not parts
+                or not all(p is None or isinstance(p, str) for p in parts)
+            ):
+                raise FieldError("authors_parsed", "expected [last, first, suffix] lists of text")
             last, first, suffix = [*parts, "", "", ""][:3]
             name = " ".join(p.strip() for p in (first, last, suffix) if p and p.strip())
             if name:

@@ -19,7 +19,7 @@ from paperscope.config import Settings
 from paperscope.models import PaperRecord, PaperscopeError, Rejected
 from paperscope.sources import register
 from paperscope.sources.arxiv_api import split_authors
-from paperscope.sources.fields import FieldError, timestamp
+from paperscope.sources.fields import FieldError, parse_one, timestamp
 from paperscope.sources.http import PoliteFetcher
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
@@ -108,10 +108,7 @@ class OaiPmh:
                 if raw is None:
                     yield Rejected(origin, "record without arXivRaw metadata")
                     continue
-                try:
-                    yield parse_arxiv_raw(raw, origin)
-                except FieldError as problem:
-                    yield Rejected(origin, str(problem))
+                yield parse_one(origin, parse_arxiv_raw, raw, origin)
             next_token = (listing.findtext("oai:resumptionToken", "", NS) or "").strip()
             if not next_token:
                 self.complete = True

@@ -24,13 +24,14 @@ from paperscope.models import PaperscopeError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 7_301_955  # any constant shared by every paperscope process
+SUPPORTED = "SQLite (sqlite:///PATH) and PostgreSQL (postgresql+psycopg://USER@HOST/DB)"
 
 
 class Store:
     """An engine plus the one-writer rule: every write goes through ``write()``."""
 
     def __init__(self, url: str, *, pool_size: int = 5) -> None:
-        self.url = sa.make_url(url)
+        self.url = supported_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         if self.is_sqlite and self.url.database:
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -107,16 +108,37 @@ def _sqlite_begin(conn: sa.Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def supported_url(url: str) -> sa.URL:
+    """``url`` parsed, if it names a backend paperscope runs on (else a ``PaperscopeError``).
+
+    ``postgresql://`` means psycopg (3), the PostgreSQL driver paperscope installs.
+    """
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError as error:
+        raise PaperscopeError(f"not a database URL: {url!r}; supported: {SUPPORTED}") from error
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    if backend == "postgresql" and "+" not in parsed.drivername:
+        return parsed.set(drivername="postgresql+psycopg")
+    if (backend, driver) not in {("sqlite", "pysqlite"), ("postgresql", "psycopg")}:
+        raise PaperscopeError(
+            f"unsupported database {parsed.drivername!r} in {_safe(parsed)}; supported: {SUPPORTED}"
+        )
+    return parsed
+
+
 def open_store(url: str, *, upgrade: bool = True) -> Store:
     """Open the store at ``url`` and, by default, apply any pending migrations."""
     try:
         store = Store(url)
         if upgrade and store.needs_upgrade():
             store.upgrade()
-    except sa.exc.OperationalError as error:
-        raise PaperscopeError(f"cannot open the store at {_safe(url)}: {error.orig}") from error
+    except sa.exc.DBAPIError as error:
+        # Drivers explain over several lines (psycopg adds "Is the server running ...?").
+        reason = " ".join(str(error.orig).split())
+        raise PaperscopeError(f"cannot open the store at {_safe(url)}: {reason}") from error
     return store
 
 
-def _safe(url: str) -> str:
+def _safe(url: str | sa.URL) -> str:
     return sa.make_url(url).render_as_string(hide_password=True)

@@ -11,12 +11,20 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from paperscope.models import CONTENT_COLUMNS, NormalizedPaper
+from paperscope.models import CONTENT_COLUMNS, NormalizedPaper, repo_key
 from paperscope.store.tables import code_repos, counters, listings, papers
+from paperscope.store.twins import fold_twins, resolve_derived_ids, stored_twins
 
 
 @dataclass(slots=True)
 class BatchResult:
+    """Papers new, updated or unchanged in one batch, and the listings it added.
+
+    A paper whose row is unchanged but whose listing (upvotes, position ...) or repo stars
+    changed counts as updated. Such a change takes no change-sequence value: what follows the
+    sequence (the search index, the embeddings) holds neither; feeds read listings directly.
+    """
+
     new: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -26,39 +34,54 @@ class BatchResult:
 def upsert_batch(conn: sa.Connection, batch: Sequence[NormalizedPaper]) -> BatchResult:
     """Insert or update a batch of papers with their code links and listings, idempotently.
 
-    The newest arXiv version wins; a record without an id whose folded title matches a stored
-    paper only fills that paper's empty fields. Papers whose content changed take the next
-    values of the change sequence.
+    The newest arXiv version wins. A record without an id whose folded title matches an
+    arXiv paper's (stored or in this batch) only fills that paper's empty fields, and so does a
+    stored derived-id paper when its arXiv twin arrives: it is folded into it (see ``twins``).
+    Papers whose content changed, and folded papers, take the next values of the change
+    sequence.
     """
     now = datetime.now(UTC)
     result = BatchResult()
-    merged_ids = _resolve_derived_ids(conn, batch)
-    pending: dict[str, tuple[dict[str, Any], set[str]]] = {}
-    fill_only: set[str] = set()
-    for item in batch:
-        if item.id in merged_ids:
-            fill_only.add(merged_ids[item.id])
+    merged_ids = resolve_derived_ids(conn, batch)
+    folds = stored_twins(conn, batch)
+    # Papers with arXiv ids first, so an id-less record merging into one finds it pending.
+    ordered = sorted(batch, key=lambda item: item.has_derived_id)
+    # Per paper: the row to keep and its code URLs by repo key (the first spelling wins).
+    pending: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
     batch_ids = {merged_ids.get(item.id, item.id) for item in batch}
-    existing = _existing(conn, batch_ids)
-    existing_code = _existing_code(conn, batch_ids)
+    existing = _existing(conn, batch_ids | folds.keys())
+    existing_code = _existing_code(conn, batch_ids | folds.keys())
 
-    for item in batch:
+    def fill_from(
+        paper_id: str, incoming: dict[str, Any], urls: Iterable[str], *, fill_only: bool
+    ) -> None:
+        base, base_code = pending.get(paper_id) or (
+            (existing[paper_id], _by_repo(existing_code.get(paper_id, ())))
+            if paper_id in existing
+            else (None, {})
+        )
+        row = merge_paper(base, incoming, fill_only=fill_only and base is not None)
+        code = dict(base_code)
+        for url in urls:
+            code.setdefault(repo_key(url), url)
+        pending[paper_id] = (row, code)
+
+    for item in ordered:
         paper_id = merged_ids.get(item.id, item.id)
         incoming = {**item.row, "id": paper_id}
-        base, base_code = pending.get(paper_id) or (
-            (existing[paper_id], set(existing_code.get(paper_id, ())))
-            if paper_id in existing
-            else (None, set())
-        )
-        row = merge_paper(base, incoming, fill_only=paper_id in fill_only and base is not None)
-        pending[paper_id] = (row, base_code | {link.url for link in item.code})
+        urls = [link.url for link in item.code]
+        fill_from(paper_id, incoming, urls, fill_only=paper_id != item.id)
+    for derived, target in folds.items():
+        incoming = {**existing[derived], "id": target}
+        fill_from(target, incoming, existing_code.get(derived, ()), fill_only=True)
 
     changed: list[dict[str, Any]] = []
+    unchanged: list[str] = []
     for paper_id, (row, code) in pending.items():
-        digest = content_hash(row, code)
+        digest = content_hash(row, code.values())
         old = existing.get(paper_id)
         if old is not None and old["content_hash"] == digest:
-            result.unchanged += 1
+            unchanged.append(paper_id)
             continue
         row = {**row, "content_hash": digest, "updated_at": now}
         if old is None:
@@ -68,8 +91,8 @@ def upsert_batch(conn: sa.Connection, batch: Sequence[NormalizedPaper]) -> Batch
             result.updated += 1
         changed.append(row)
 
-    if changed:
-        first_seq = _take_sequence(conn, len(changed))
+    if changed or folds:
+        first_seq = _take_sequence(conn, len(changed) + len(folds))
         for offset, row in enumerate(changed):
             row["seq"] = first_seq + offset
         fresh = [r for r in changed if r["id"] not in existing]
@@ -88,8 +111,14 @@ def upsert_batch(conn: sa.Connection, batch: Sequence[NormalizedPaper]) -> Batch
                 ),
                 [{**r, "b_id": r["id"]} for r in stale],
             )
-    _upsert_code(conn, batch, merged_ids, existing_code)
-    result.listings = _upsert_listings(conn, batch, merged_ids)
+    touched = _upsert_code(conn, batch, merged_ids, existing_code)
+    result.listings, listed = _upsert_listings(conn, batch, merged_ids)
+    touched |= listed | set(folds.values())
+    if folds:
+        removal_seqs = range(first_seq + len(changed), first_seq + len(changed) + len(folds))
+        fold_twins(conn, folds, removal_seqs, now)
+    result.unchanged = sum(1 for paper_id in unchanged if paper_id not in touched)
+    result.updated += len(unchanged) - result.unchanged
     return result
 
 
@@ -139,24 +168,6 @@ def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _resolve_derived_ids(conn: sa.Connection, batch: Sequence[NormalizedPaper]) -> dict[str, str]:
-    """Derived ids of id-less records whose folded title matches another stored paper's."""
-    keys = {item.row["title_key"]: item.id for item in batch if item.has_derived_id}
-    if not keys:
-        return {}
-    found: dict[str, str] = {}
-    rows = conn.execute(
-        sa.select(papers.c.id, papers.c.title_key, papers.c.arxiv_id)
-        .where(papers.c.title_key.in_(keys))
-        .order_by(papers.c.arxiv_id.is_(None))
-    )
-    for paper_id, key, _arxiv in rows:
-        derived = keys[key]
-        if paper_id != derived:
-            found.setdefault(derived, paper_id)
-    return found
-
-
 def _existing(conn: sa.Connection, ids: set[str]) -> dict[str, dict[str, Any]]:
     if not ids:
         return {}
@@ -171,14 +182,25 @@ def _existing(conn: sa.Connection, ids: set[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _existing_code(conn: sa.Connection, ids: set[str]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
+def _by_repo(urls: Iterable[str]) -> dict[str, str]:
+    """URLs by repo key, the first spelling of each repo kept."""
+    out: dict[str, str] = {}
+    for url in urls:
+        out.setdefault(repo_key(url), url)
+    return out
+
+
+def _existing_code(conn: sa.Connection, ids: set[str]) -> dict[str, dict[str, int | None]]:
+    """Stored code repos per paper: ``{url: stars}`` in the order they were stored."""
+    out: dict[str, dict[str, int | None]] = {}
     if ids:
-        query = sa.select(code_repos.c.paper_id, code_repos.c.url).where(
-            code_repos.c.paper_id.in_(ids)
+        query = (
+            sa.select(code_repos.c.paper_id, code_repos.c.url, code_repos.c.stars)
+            .where(code_repos.c.paper_id.in_(ids))
+            .order_by(code_repos.c.id)
         )
-        for paper_id, url in conn.execute(query):
-            out.setdefault(paper_id, []).append(url)
+        for paper_id, url, stars in conn.execute(query):
+            out.setdefault(paper_id, {})[url] = stars
     return out
 
 
@@ -205,30 +227,62 @@ def _upsert_code(
     conn: sa.Connection,
     batch: Sequence[NormalizedPaper],
     merged_ids: dict[str, str],
-    existing_code: dict[str, list[str]],
-) -> None:
-    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    existing_code: dict[str, dict[str, int | None]],
+) -> set[str]:
+    """Add new repos and given stars; returns the papers whose repos or stars changed.
+
+    The last stars given for a repo in the batch win; a repo already known under another
+    letter case keeps that spelling.
+    """
+    wanted: dict[tuple[str, str], dict[str, Any]] = {}
+    known: dict[str, dict[str, str]] = {}
     for item in batch:
         paper_id = merged_ids.get(item.id, item.id)
+        if paper_id not in known:
+            known[paper_id] = _by_repo(existing_code.get(paper_id, {}))
+        spelled = known[paper_id]
         for link in item.code:
-            key = (paper_id, link.url)
+            url = spelled.setdefault(link.key, link.url)
+            row = wanted.setdefault(
+                (paper_id, link.key),
+                {"paper_id": paper_id, "url": url, "host": link.host, "stars": None},
+            )
             stars = item.stars.get(link.url)
-            if link.url in existing_code.get(paper_id, ()) and stars is None:
-                continue
-            rows[key] = {"paper_id": paper_id, "url": link.url, "host": link.host, "stars": stars}
+            if stars is not None:
+                row["stars"] = stars
+    rows = []
+    for row in wanted.values():
+        stored = existing_code.get(row["paper_id"], {})
+        if row["url"] not in stored or row["stars"] not in (None, stored[row["url"]]):
+            rows.append(row)
     if not rows:
-        return
+        return set()
     statement = _insert(conn, code_repos)
     statement = statement.on_conflict_do_update(
         index_elements=["paper_id", "url"],
         set_={"stars": sa.func.coalesce(statement.excluded.stars, code_repos.c.stars)},
     )
-    conn.execute(statement, list(rows.values()))
+    conn.execute(statement, rows)
+    return {row["paper_id"] for row in rows}
+
+
+_LISTING_FIELDS = (
+    "position",
+    "submitted_by",
+    "imported_upvotes",
+    "imported_comments",
+    "organization",
+    "thumbnail",
+)
 
 
 def _upsert_listings(
     conn: sa.Connection, batch: Sequence[NormalizedPaper], merged_ids: dict[str, str]
-) -> int:
+) -> tuple[int, set[str]]:
+    """Write the batch's listings that are new or changed.
+
+    Returns how many are new, and the papers whose listings are new or changed.
+    """
     rows: dict[tuple[str, date], dict[str, Any]] = {}
     for item in batch:
         if item.listing is None:
@@ -247,32 +301,25 @@ def _upsert_listings(
             "source": item.row["source"],
         }
     if not rows:
-        return 0
-    known = {
-        (paper_id, as_date(day))
-        for paper_id, day in conn.execute(
-            sa.select(listings.c.paper_id, listings.c.listing_date).where(
-                listings.c.paper_id.in_({key[0] for key in rows})
-            )
-        )
+        return 0, set()
+    stored_query = sa.select(
+        listings.c.paper_id, listings.c.listing_date, *(listings.c[f] for f in _LISTING_FIELDS)
+    ).where(listings.c.paper_id.in_({key[0] for key in rows}))
+    stored = {(row[0], as_date(row[1])): tuple(row[2:]) for row in conn.execute(stored_query)}
+    fresh = {
+        key: row
+        for key, row in rows.items()
+        if stored.get(key) != tuple(row[f] for f in _LISTING_FIELDS)
     }
+    if not fresh:
+        return 0, set()
     statement = _insert(conn, listings)
     statement = statement.on_conflict_do_update(
         index_elements=["paper_id", "listing_date"],
-        set_={
-            column: statement.excluded[column]
-            for column in (
-                "position",
-                "submitted_by",
-                "imported_upvotes",
-                "imported_comments",
-                "organization",
-                "thumbnail",
-            )
-        },
+        set_={column: statement.excluded[column] for column in _LISTING_FIELDS},
     )
-    conn.execute(statement, list(rows.values()))
-    return sum(1 for key in rows if key not in known)
+    conn.execute(statement, list(fresh.values()))
+    return sum(1 for key in fresh if key not in stored), {paper_id for paper_id, _day in fresh}
 
 
 def as_date(value: Any) -> date:

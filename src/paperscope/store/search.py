@@ -1,5 +1,5 @@
-"""Named queries the search index needs: papers changed since a change-sequence value, and
-the display fields of a page of hits."""
+"""Named queries the search index needs: papers changed (or removed) since a change-sequence
+value, and the display fields of a page of hits."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from paperscope.store.papers import as_utc
-from paperscope.store.tables import code_repos, counters, papers
+from paperscope.store.tables import code_repos, counters, paper_removals, papers
 
 # Ids per IN (...) list: well under SQLite's and PostgreSQL's bound-parameter limits.
 _CHUNK = 500
@@ -19,7 +19,10 @@ _CHUNK = 500
 
 @dataclass(frozen=True, slots=True)
 class ChangedPaper:
-    """A paper as the index needs it, with its change-sequence value."""
+    """A paper as the index needs it, with its change-sequence value.
+
+    ``removed``: the paper left the store (folded into its arXiv twin); only its id is known.
+    """
 
     id: str
     seq: int
@@ -30,10 +33,11 @@ class ChangedPaper:
     published: datetime | None
     hidden: bool
     has_code: bool
+    removed: bool = False
 
 
 def papers_changed_since(conn: sa.Connection, after_seq: int, *, limit: int) -> list[ChangedPaper]:
-    """The next ``limit`` papers with ``seq > after_seq``, in sequence order."""
+    """The next ``limit`` paper changes and removals with ``seq > after_seq``, in seq order."""
     has_code = (
         sa.select(code_repos.c.id).where(code_repos.c.paper_id == papers.c.id).exists()
     ).label("has_code")
@@ -53,7 +57,7 @@ def papers_changed_since(conn: sa.Connection, after_seq: int, *, limit: int) -> 
         .order_by(papers.c.seq)
         .limit(limit)
     )
-    return [
+    changed = [
         ChangedPaper(
             id=row.id,
             seq=int(row.seq),
@@ -67,6 +71,33 @@ def papers_changed_since(conn: sa.Connection, after_seq: int, *, limit: int) -> 
         )
         for row in conn.execute(query)
     ]
+    removals = (
+        sa.select(paper_removals.c.paper_id, paper_removals.c.seq)
+        .where(paper_removals.c.seq > after_seq)
+        .order_by(paper_removals.c.seq)
+        .limit(limit)
+    )
+    removed = [
+        ChangedPaper(
+            id=paper_id,
+            seq=int(seq),
+            title="",
+            abstract="",
+            authors=[],
+            categories=[],
+            published=None,
+            hidden=False,
+            has_code=False,
+            removed=True,
+        )
+        for paper_id, seq in conn.execute(removals)
+    ]
+    if not removed:
+        return changed
+    merged = sorted(changed + removed, key=lambda change: change.seq)[:limit]
+    # A removed id stored again later appears twice: only its latest change counts.
+    latest = {change.id: change for change in merged}
+    return [change for change in merged if latest[change.id] is change]
 
 
 def last_change_seq(conn: sa.Connection) -> int:
@@ -82,8 +113,12 @@ def count_searchable(conn: sa.Connection) -> int:
 
 
 def count_changed_since(conn: sa.Connection, after_seq: int) -> int:
-    query = sa.select(sa.func.count()).select_from(papers).where(papers.c.seq > after_seq)
-    return int(conn.execute(query).scalar_one())
+    """Paper changes and removals the index has not applied yet."""
+    total = 0
+    for table in (papers, paper_removals):
+        query = sa.select(sa.func.count()).select_from(table).where(table.c.seq > after_seq)
+        total += int(conn.execute(query).scalar_one())
+    return total
 
 
 def hit_details(conn: sa.Connection, paper_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -115,5 +150,12 @@ def visible_paper_id(conn: sa.Connection, paper_id: str) -> str | None:
 
 
 def hidden_paper_ids(conn: sa.Connection) -> set[str]:
-    """Ids of hidden papers (few): the vector side leaves them out of every search."""
-    return set(conn.execute(sa.select(papers.c.id).where(papers.c.hidden.is_(True))).scalars())
+    """Ids of hidden and removed papers (few): the vector side leaves them out of every search.
+
+    (A vector index loaded before a paper was folded away still holds its vector.)
+    """
+    hidden = set(conn.execute(sa.select(papers.c.id).where(papers.c.hidden.is_(True))).scalars())
+    gone = sa.select(paper_removals.c.paper_id).where(
+        ~sa.select(papers.c.id).where(papers.c.id == paper_removals.c.paper_id).exists()
+    )
+    return hidden | set(conn.execute(gone).scalars())

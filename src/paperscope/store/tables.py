@@ -80,3 +80,15 @@ listings = sa.Table(
     sa.Column("source", sa.String(32), nullable=False),
     sa.UniqueConstraint("paper_id", "listing_date", name="uq_listings_paper_day"),
 )
+
+# Papers that left the store, each with the change-sequence value of its leaving, so that the
+# index (which follows ``seq``) removes them too. Today: a derived-id paper folded into its
+# arXiv twin (``merged_into``).
+paper_removals = sa.Table(
+    "paper_removals",
+    metadata,
+    sa.Column("paper_id", sa.String(64), primary_key=True),
+    sa.Column("merged_into", sa.String(64)),
+    sa.Column("seq", sa.BigInteger, nullable=False, index=True),
+    sa.Column("removed_at", sa.DateTime(timezone=True), nullable=False),
+)
