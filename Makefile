@@ -48,8 +48,15 @@ format: install
 	$(VENV)/bin/ruff format src tests bench
 	$(VENV)/bin/ruff check --fix src tests bench
 
+# Every benchmark, each writing its figures (command, machine, date) into docs/benchmarks.md.
+# The 1M-paper runs take long (the first run also embeds 100k papers for real vectors, cached).
 bench: install
-	$(PY) bench/ingest.py --records 1000000
+	$(PY) bench/ingest.py --records 1000000 --record docs/benchmarks.md
+	$(PY) bench/relevance.py --split test --record
+	$(PY) bench/web.py --record docs/benchmarks.md
+	$(PY) bench/digests.py --subscribers 10000 --record
+	$(PY) bench/vectors.py ann --sizes 10000 100000 1000000 --ef 128 256 400 --record
+	$(PY) bench/search_latency.py --sizes 10000,100000,1000000 --record
 
 # Re-export the shipped embedding model (verified upstream weights -> ONNX fp32 + int8).
 model:
