@@ -239,8 +239,8 @@ def record(results: list[dict[str, object]], subscribers: int, note: str = "") -
     body = (
         f"`python bench/digests.py --subscribers {subscribers} --record` on "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {os.cpu_count()} cores "
-        f"({platform.machine()}, Python {platform.python_version()}), shared with other "
-        "agents' jobs during the run. Target: <= 60 s for 10,000 subscribers.\n\n"
+        f"({platform.machine()}, Python {platform.python_version()}), 1-minute load average "
+        f"{os.getloadavg()[0]:.1f} at the end. Target: <= 60 s for 10,000 subscribers.\n\n"
         + "\n".join(lines)
         + "\n\nTimed: finding due subscriptions, reading each period's papers, saved "
         "searches (hybrid: tantivy + the shipped embedding model, loaded inside the run), "

@@ -19,6 +19,7 @@ import gzip
 import hashlib
 import json
 import math
+import os
 import re
 import sys
 import tempfile
@@ -224,8 +225,8 @@ def main() -> None:
 
         stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         body = (
-            f"`python bench/relevance.py --split {args.split}` — {stamp}, 2 cores shared with "
-            "other agents' jobs (relevance does not depend on speed).\n\n"
+            f"`python bench/relevance.py --split {args.split}` (`make bench`) — {stamp}, "
+            f"{os.cpu_count()} cores (relevance does not depend on the machine).\n\n"
             + "\n".join(lines)
             + "\n\nWeights and title bonus were chosen on the 809 SciFact train claims "
             "(`--split train --grid`), see docs/search.md; the test split is only reported."

@@ -192,10 +192,9 @@ def record_results(
         f"--connections {args.connections}` (wrk -t{args.threads} -c{args.connections} in its own "
         f"process against `paperscope serve --workers {args.workers}`, demo corpus in SQLite, "
         f"loopback only; {os.cpu_count()} cores, {platform.platform()}, "
-        f"Python {platform.python_version()}). The machine was shared with other agents' work "
-        f"during the run (1-minute load average {load[0]:.1f} before, {load[1]:.1f} after, on "
-        f"{os.cpu_count()} cores), so these are lower bounds and the p99 mostly measures waiting "
-        "for a core.",
+        f"Python {platform.python_version()}); 1-minute load average {load[0]:.1f} before, "
+        f"{load[1]:.1f} after (the load generator shares the {os.cpu_count()} cores with the "
+        "server).",
         "",
         "Targets on 2 cores: feed page >= 500 req/s with p99 <= 100 ms; search >= 100 req/s.",
         "",
