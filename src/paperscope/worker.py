@@ -43,37 +43,34 @@ def _stars(settings: Settings, store: Store, *, now: datetime | None, force: boo
     return refresh_stars(store, settings).as_dict()
 
 
-def _hf_daily(settings: Settings, store: Store, *, now: datetime | None, force: bool) -> Any:
+def _ingest(settings: Settings, store: Store, source: Any, source_name: str) -> Any:
     from paperscope.ingest import ingest
+
+    return ingest(
+        store,
+        source.records(),
+        source_name=source_name,
+        rejects_dir=settings.rejects_dir,
+        batch_size=settings.ingest_batch_size,
+    ).as_dict()
+
+
+def _hf_daily(settings: Settings, store: Store, *, now: datetime | None, force: bool) -> Any:
     from paperscope.sources.hf_daily import HFDailyApi
 
     day = (now or datetime.now(UTC)).date()
     # Yesterday too: papers are added to a day's list after it starts.
     source = HFDailyApi(settings, since=day - timedelta(days=1), until=day)
-    return ingest(
-        store,
-        source.records(),
-        source_name="hf-daily",
-        rejects_dir=settings.rejects_dir,
-        batch_size=settings.ingest_batch_size,
-    ).as_dict()
+    return _ingest(settings, store, source, "hf-daily")
 
 
 def _arxiv(settings: Settings, store: Store, *, now: datetime | None, force: bool) -> Any:
-    from paperscope.ingest import ingest
     from paperscope.sources.arxiv_rss import ArxivRss
 
     # One request: the day's announcements (new, cross-lists, replacements) of every
     # category. Re-running it the same day changes nothing (ingest is idempotent).
     categories = "+".join(re.split(r"[\s,+]+", settings.worker_arxiv_categories.strip()))
-    source = ArxivRss(settings, categories=categories)
-    return ingest(
-        store,
-        source.records(),
-        source_name="arxiv-rss",
-        rejects_dir=settings.rejects_dir,
-        batch_size=settings.ingest_batch_size,
-    ).as_dict()
+    return _ingest(settings, store, ArxivRss(settings, categories=categories), "arxiv-rss")
 
 
 def _embed(settings: Settings, store: Store, *, now: datetime | None, force: bool) -> Any:
