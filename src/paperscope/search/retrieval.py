@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -59,6 +61,12 @@ class Retrieval:
     notes: list[str] = field(default_factory=list)
 
 
+@cache
+def _dense_pool() -> ThreadPoolExecutor:
+    """Threads for the dense half of queries (a few: web requests search side by side)."""
+    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="paperscope-dense")
+
+
 # A filter that at least this share of papers passes is applied by over-fetching (see
 # Retriever._dense_broad_filter); a narrower one by a mask over the vector index.
 BROAD_FILTER_SHARE = 0.2
@@ -96,11 +104,19 @@ class Retriever:
             return Retrieval([Ranked(h.paper_id, 0.0) for h in hits], total, hits)
         result = Retrieval([], 0)
         lexical_total = 0
+        # The dense side (query embedding + vector search, native code that releases the
+        # GIL) runs beside tantivy's search, so a hybrid query costs about the slower of
+        # the two rather than their sum.
+        dense = None
+        if mode == "hybrid":
+            dense = _dense_pool().submit(self.dense, parsed.text, constraints, depth, result.notes)
         if mode in ("hybrid", "keyword"):
             result.lexical_hits, lexical_total = self.lexical.search(
                 parsed.terms, parsed.phrases, constraints, limit=depth
             )
-        if mode in ("hybrid", "semantic"):
+        if dense is not None:
+            result.dense_hits = dense.result()
+        elif mode == "semantic":
             result.dense_hits = self.dense(parsed.text, constraints, depth, result.notes)
         if mode == "keyword":
             result.ranked = [
