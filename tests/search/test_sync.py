@@ -143,3 +143,33 @@ def test_index_commands(corpus_store, cli_env, command):
     assert report["watermark"] == 5
     status = json.loads(run_cli(cli_env, "index", "status", "--json").stdout)
     assert status["documents"] == 5 and status["in_sync"]
+
+
+def test_a_saved_hnsw_index_is_loaded_and_caught_up(corpus_store, store_url, data_dir, embedder):
+    """`serve` saves the HNSW index before its workers start; each worker loads it and takes
+    only the vectors stored since (a 1M-vector graph takes minutes to build)."""
+    embed_all(corpus_store, embedder)
+    settings = search_settings(data_dir, store_url, vector_exact_max=0)  # HNSW at any size
+    writer = SearchService(settings, corpus_store, embedder=embedder, save_vectors=True)
+    saved = data_dir / "index" / "vectors" / "meta.json"
+    meta = json.loads(saved.read_text())
+    assert (meta["kind"], meta["count"]) == ("hnsw", 5)
+    before = [(h.paper_id, h.score) for h in writer.search("graph networks", mode="semantic").hits]
+
+    ingest_list(corpus_store, [record(arxiv_id="2409.00011", title="Graph Networks at Scale")])
+    embed_all(corpus_store, embedder)
+    reader = SearchService(settings, corpus_store, embedder=embedder)  # a web worker
+    assert reader.vector_count() == 6
+    hits = reader.search("graph networks at scale", mode="semantic").hits
+    assert hits[0].paper_id == "2409.00011"
+    old = [h for h in reader.search("graph networks", mode="semantic").hits]
+    assert [(h.paper_id, h.score) for h in old if h.paper_id != "2409.00011"] == before
+    assert json.loads(saved.read_text()) == meta  # only the catching-up process saves
+
+    # A damaged saved index is not trusted: the vectors come from the store again.
+    (data_dir / "index" / "vectors" / "hnsw.bin").write_bytes(b"not an index")
+    again = SearchService(settings, corpus_store, embedder=embedder)
+    assert again.vector_count() == 6
+    assert again.search("graph networks at scale", mode="semantic").hits[0].paper_id == (
+        "2409.00011"
+    )

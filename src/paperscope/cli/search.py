@@ -96,7 +96,7 @@ def index_rebuild(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Drop the search index and build it again from the store."""
-    service = SearchService(settings(), store(), sync_on_open=False)
+    service = SearchService(settings(), store(), sync_on_open=False, save_vectors=True)
     total = service.lexical_sync.status().store_papers
     with progress("rebuilding search index", total=total or None) as advance:
         report = service.rebuild(on_progress=advance)
@@ -114,7 +114,7 @@ def index_sync(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Apply store changes the index has not seen yet (what every start does)."""
-    service = SearchService(settings(), store(), sync_on_open=False)
+    service = SearchService(settings(), store(), sync_on_open=False, save_vectors=True)
     with progress("catching up", total=service.lexical_sync.pending() or None) as advance:
         report = service.sync(on_progress=advance)
     if as_json:

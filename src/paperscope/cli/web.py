@@ -66,7 +66,8 @@ def _catch_up_search_index() -> None:
         from paperscope.search import SearchService
 
         with progress("search index") as advance:
-            SearchService(settings(), store(), sync_on_open=False).sync(on_progress=advance)
+            service = SearchService(settings(), store(), sync_on_open=False, save_vectors=True)
+            service.sync(on_progress=advance)
     except Exception as error:  # search is optional: the site serves without it
         console.print(f"search index not ready ({error}); searches will build it")
 

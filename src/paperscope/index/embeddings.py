@@ -103,6 +103,12 @@ def load_vectors(store: Store, model_id: str) -> tuple[list[str], np.ndarray]:
     return ids, matrix
 
 
+def newest_vector_seq(store: Store, model_id: str) -> int:
+    """The watermark a complete vector index of ``model_id`` would have (-1: no vectors)."""
+    with store.read() as conn:
+        return queries.newest_seq(conn, model_id)
+
+
 def load_vectors_since(
     store: Store, model_id: str, after_seq: int
 ) -> tuple[list[str], np.ndarray, int]:

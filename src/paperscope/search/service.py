@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import shutil
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -17,7 +18,7 @@ from typing import Any
 
 from paperscope.config import Settings
 from paperscope.index.embedder import Embedder, document_text, load_embedder
-from paperscope.index.embeddings import load_vectors_since
+from paperscope.index.embeddings import load_vectors_since, newest_vector_seq
 from paperscope.index.lexical import LexicalIndex, plain_snippet
 from paperscope.index.sync import LexicalSync, SyncReport
 from paperscope.index.vectors import VectorIndex, new_vector_index
@@ -43,6 +44,7 @@ class SearchService:
         *,
         embedder: Embedder | None = None,
         sync_on_open: bool = True,
+        save_vectors: bool = False,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -56,6 +58,10 @@ class SearchService:
         self._embedder_error: str | None = None
         self._vectors: VectorIndex | None = None
         self._dense_seq = -1
+        # The process that catches up before the web workers start (`serve`, `index sync`)
+        # saves an HNSW index, so the workers load it instead of building it again.
+        self.save_vectors = save_vectors
+        self.vectors_folder = settings.data_dir / "index" / "vectors"
         self._hidden: frozenset[str] | None = None
         self._lock = threading.RLock()
         if sync_on_open:
@@ -86,6 +92,7 @@ class SearchService:
             report = self.lexical_sync.rebuild(on_progress)
             self._refresh_hidden()
             self._vectors, self._dense_seq = None, -1
+            shutil.rmtree(self.vectors_folder, ignore_errors=True)
             self._sync_vectors()
             return report
 
@@ -106,6 +113,8 @@ class SearchService:
         embedder = self.embedder()
         if embedder is None:
             return
+        if self._vectors is None:
+            self._vectors, self._dense_seq = self._saved_vectors(embedder.model_id)
         ids, matrix, newest = load_vectors_since(self.store, embedder.model_id, self._dense_seq)
         if not ids:
             return
@@ -117,6 +126,33 @@ class SearchService:
         else:
             self._vectors.add(ids, matrix)
         self._dense_seq = newest
+        if self.save_vectors and self._vectors.kind == "hnsw":
+            self._save_vectors(self._vectors, newest)
+
+    def _saved_vectors(self, model_id: str) -> tuple[VectorIndex | None, int]:
+        """The saved HNSW index and its watermark, when it is of this model and not ahead of
+        the store (a replaced store is read afresh); else (None, -1)."""
+        try:
+            saved = VectorIndex.load(self.vectors_folder)
+        except (PaperscopeError, OSError, RuntimeError, ValueError):
+            return None, -1
+        seq = int(saved.meta.get("seq", -1))
+        if saved.model_id != model_id or seq > newest_vector_seq(self.store, model_id):
+            return None, -1
+        return saved, seq
+
+    def _save_vectors(self, vectors: VectorIndex, seq: int) -> None:
+        """Write the index beside the lexical one, swapping folders so a reader never sees
+        half of it."""
+        fresh = self.vectors_folder.with_name("vectors.new")
+        old = self.vectors_folder.with_name("vectors.old")
+        for stale in (fresh, old):
+            shutil.rmtree(stale, ignore_errors=True)
+        vectors.save(fresh, meta={"seq": seq})
+        if self.vectors_folder.exists():
+            self.vectors_folder.rename(old)
+        fresh.rename(self.vectors_folder)
+        shutil.rmtree(old, ignore_errors=True)
 
     # -- search --------------------------------------------------------------------------
 
