@@ -25,8 +25,10 @@ if TYPE_CHECKING:
 Kind = Literal["exact", "hnsw"]
 META = "meta.json"
 # Below this many allowed papers a filtered HNSW query is answered exactly: cheaper than a
-# graph walk that must skip almost every node, and always complete.
-FILTERED_EXACT_MAX = 20_000
+# graph walk that must skip almost every node, and always complete. Measured at 100k vectors,
+# top 100: exact costs ~12 us per allowed paper (hnswlib hands vectors out one by one), the
+# filtered walk 3.6 ms with 10% allowed, 24 ms with 1%, 61 ms with 0.1%; they cross near 2,000.
+FILTERED_EXACT_MAX = 2_000
 
 
 @cache
@@ -160,7 +162,7 @@ class VectorIndex:
             return None
         if self.kind == "exact":
             return self._matrix[position].copy()
-        return np.asarray(self._hnsw.get_items([position])[0], dtype=np.float32)
+        return self._hnsw.get_items([position], return_type="numpy")[0].astype(np.float32)
 
     def search(
         self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
@@ -181,7 +183,7 @@ class VectorIndex:
                 return []
             if self.kind == "hnsw" and count <= FILTERED_EXACT_MAX:
                 positions = np.flatnonzero(allowed)
-                vectors = np.asarray(self._hnsw.get_items(positions), dtype=np.float32)
+                vectors = self._hnsw.get_items(positions, return_type="numpy").astype(np.float32)
                 with single_threaded_blas():
                     scores = vectors @ query
                 return self._top(scores, k, positions)
@@ -206,7 +208,7 @@ class VectorIndex:
         except RuntimeError:
             # hnswlib cannot fill k slots (too few reachable allowed nodes): answer exactly.
             positions = np.flatnonzero(mask) if mask is not None else np.arange(len(self.ids))
-            vectors = np.asarray(self._hnsw.get_items(positions), dtype=np.float32)
+            vectors = self._hnsw.get_items(positions, return_type="numpy").astype(np.float32)
             with single_threaded_blas():
                 scores = vectors @ query
             return self._top(scores, k, positions)
