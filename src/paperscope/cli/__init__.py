@@ -44,11 +44,7 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except KeyboardInterrupt:
-        print(
-            "interrupted; work done so far is kept, run the command again to finish",
-            file=sys.stderr,
-        )
-        sys.exit(130)
+        _interrupted()
     except click.exceptions.Abort:
         print("aborted", file=sys.stderr)
         sys.exit(130)
@@ -60,7 +56,7 @@ def main() -> None:
     except Exception as error:  # the last line of defence: say what failed, in one line
         if interrupted_query(error) or _INTERRUPTS:
             # Ctrl-C surfaced as a driver error (psycopg cancels the running statement).
-            sys.exit(130)
+            _interrupted()
         if isinstance(error, sa.exc.DBAPIError):
             # The driver's own words, without SQLAlchemy's statement and background link.
             _fail(f"the store failed: {type(error.orig).__name__}: {error.orig}")
@@ -71,6 +67,11 @@ def main() -> None:
             )
         _fail(f"{type(error).__name__}: {error}")
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _interrupted() -> NoReturn:
+    print("interrupted; work done so far is kept, run the command again to finish", file=sys.stderr)
+    sys.exit(130)
 
 
 def _fail(message: str) -> NoReturn:
