@@ -15,7 +15,6 @@ LOCKED``).
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -69,8 +68,8 @@ def _arxiv(settings: Settings, store: Store, *, now: datetime | None, force: boo
 
     # One request: the day's announcements (new, cross-lists, replacements) of every
     # category. Re-running it the same day changes nothing (ingest is idempotent).
-    categories = "+".join(re.split(r"[\s,+]+", settings.worker_arxiv_categories.strip()))
-    return _ingest(settings, store, ArxivRss(settings, categories=categories), "arxiv-rss")
+    source = ArxivRss(settings, categories=settings.worker_arxiv_categories)
+    return _ingest(settings, store, source, "arxiv-rss")
 
 
 def _embed(settings: Settings, store: Store, *, now: datetime | None, force: bool) -> Any:

@@ -158,6 +158,16 @@ def test_rss_can_keep_only_some_announce_types(server: PayloadServer, net_settin
         ArxivRss(net_settings, categories="cs.AI", announce_types={"fresh"})
 
 
+def test_rss_categories_may_be_written_with_commas_or_spaces(
+    server: PayloadServer, net_settings: Settings
+):
+    serve_rss(server)
+    for written in ("cs.AI, cs.LG", " cs.AI cs.LG ", "cs.AI++cs.LG"):
+        source = ArxivRss(net_settings, categories=written)
+        assert source.url.endswith("/atom/cs.AI+cs.LG"), written
+        assert len(papers(source.records())) == 4, written
+
+
 def show(env: dict[str, str], paper_id: str) -> dict:
     return json.loads(run_cli(env, "papers", "show", paper_id, "--json").stdout)
 

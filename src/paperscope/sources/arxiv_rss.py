@@ -40,7 +40,8 @@ class ArxivRss:
         announce_types: set[str] | None = None,
         fetcher: PoliteFetcher | None = None,
     ) -> None:
-        categories = categories.strip().replace(" ", "+").replace(",", "+")
+        # "cs.AI+cs.LG", "cs.AI, cs.LG" and "cs.AI cs.LG" all name the same feed.
+        categories = "+".join(part for part in re.split(r"[\s,+]+", categories) if part)
         if not categories:
             raise PaperscopeError("arXiv RSS needs categories, e.g. cs.AI+cs.LG")
         unknown = set(announce_types or ()) - ANNOUNCE_TYPES
