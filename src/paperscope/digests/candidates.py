@@ -94,6 +94,13 @@ class Pools:
             self._ranked[key] = rank_pool(self.listed(frequency, until))
         return self._ranked[key]
 
+    def ranked_for(
+        self, subscription: Subscription, until: date
+    ) -> list[tuple[dict[str, Any], Any]]:
+        """The trending ranking of the pool ``for_subscription`` offers a trending
+        subscription (shared by every trending subscription offered the same period)."""
+        return self.ranked(subscription.frequency, self.offered_day(subscription, until))
+
     def for_subscription(
         self, subscription: Subscription, until: date
     ) -> tuple[list[dict[str, Any]], dict[str, float] | None]:

@@ -218,7 +218,7 @@ def digest_items(
     pool, scores = pools.for_subscription(subscription, until)
     ranked = None
     if subscription.kind == "trending":  # one ranking serves every trending subscription
-        ranked = pools.ranked(subscription.frequency, pools.offered_day(subscription, until))
+        ranked = pools.ranked_for(subscription, until)
     return select_items(
         subscription, pool, already_sent, limit=limit, search_scores=scores, ranked=ranked
     )
