@@ -7,7 +7,7 @@ import typer
 from paperscope.catalog import find_paper, paper_json, store_stats
 from paperscope.cli.context import console, print_json, progress, settings, store
 from paperscope.demo import load_demo
-from paperscope.index.embedder import SHIPPED_MODEL_ID, load_embedder
+from paperscope.index.embedder import load_embedder, names_shipped_model
 from paperscope.index.embeddings import import_demo_vectors
 from paperscope.models import PaperscopeError
 from paperscope.store import open_store
@@ -74,7 +74,7 @@ def _import_demo_vectors() -> int:
 
     Only with the shipped model (another model's vectors come from `paperscope embed`).
     """
-    if settings().embedding_model != SHIPPED_MODEL_ID:
+    if not names_shipped_model(settings().embedding_model):
         return 0
     return import_demo_vectors(store(), load_embedder(settings()))
 

@@ -212,13 +212,18 @@ def shipped_model_folder() -> Path:
     return folder
 
 
+def names_shipped_model(name: str) -> bool:
+    """Whether an ``embedding_model`` setting names the model that ships in the package."""
+    return name.strip() in (SHIPPED_MODEL_ID, SHIPPED_MODEL_DIR, "default")
+
+
 def load_embedder(settings: Settings) -> Embedder:
     """The embedder ``settings.embedding_model`` names: the shipped id, an ONNX folder, or a
     sentence-transformers model name/path."""
     name = settings.embedding_model.strip()
     length = settings.embedding_max_seq_length
     threads = settings.embedding_threads
-    if name in (SHIPPED_MODEL_ID, SHIPPED_MODEL_DIR, "default"):
+    if names_shipped_model(name):
         return OnnxEmbedder(shipped_model_folder(), max_seq_length=length, threads=threads)
     path = Path(name).expanduser()
     if path.is_dir() and any(path.glob("*.onnx")):
