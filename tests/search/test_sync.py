@@ -159,6 +159,8 @@ def test_a_saved_hnsw_index_is_loaded_and_caught_up(corpus_store, store_url, dat
     ingest_list(corpus_store, [record(arxiv_id="2409.00011", title="Graph Networks at Scale")])
     embed_all(corpus_store, embedder)
     reader = SearchService(settings, corpus_store, embedder=embedder)  # a web worker
+    # Loaded from disk (a graph built afresh carries no saved watermark), then caught up.
+    assert reader._vectors is not None and reader._vectors.meta == meta["meta"]
     assert reader.vector_count() == 6
     hits = reader.search("graph networks at scale", mode="semantic").hits
     assert hits[0].paper_id == "2409.00011"
@@ -169,6 +171,7 @@ def test_a_saved_hnsw_index_is_loaded_and_caught_up(corpus_store, store_url, dat
     # A damaged saved index is not trusted: the vectors come from the store again.
     (data_dir / "index" / "vectors" / "hnsw.bin").write_bytes(b"not an index")
     again = SearchService(settings, corpus_store, embedder=embedder)
+    assert again._vectors is not None and again._vectors.meta == {}  # built from the store
     assert again.vector_count() == 6
     assert again.search("graph networks at scale", mode="semantic").hits[0].paper_id == (
         "2409.00011"
