@@ -167,3 +167,10 @@ def test_a_bad_configured_trending_now_names_the_setting():
 
     with pytest.raises(PaperscopeError, match="PAPERSCOPE_TRENDING_NOW"):
         trending.trending_moment("last tuesday", None, window_days=7, wall_clock=NOW)
+
+
+def test_the_site_offers_exactly_the_search_stage_modes():
+    from paperscope.search import MODES
+    from paperscope.web.search_params import SEARCH_MODES
+
+    assert SEARCH_MODES == MODES

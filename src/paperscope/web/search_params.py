@@ -15,6 +15,8 @@ from paperscope.web.errors import BadParameter
 if TYPE_CHECKING:
     from paperscope.search import SearchFilters
 
+# The search stage's MODES, named here so the site imports the search stage only when a search
+# runs (a test keeps the two equal).
 SEARCH_MODES = ("hybrid", "keyword", "semantic")
 
 
