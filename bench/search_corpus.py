@@ -112,6 +112,24 @@ def real_vectors(count: int) -> np.ndarray:
     return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
 
 
+def corpus_vectors(real: np.ndarray, start: int, count: int) -> np.ndarray:
+    """Vectors ``start .. start+count`` of the corpus: the real-model ones while they last,
+    then normalized mixes of two of them plus noise (deterministic per chunk)."""
+    own = real[start : start + count]
+    if len(own) == count:
+        return own
+    missing = count - len(own)
+    first_expanded = start + len(own)
+    rng = np.random.default_rng(1_000_003 + first_expanded)
+    first = rng.integers(0, len(real), missing)
+    second = rng.integers(0, len(real), missing)
+    mix = rng.uniform(0.0, 0.5, (missing, 1)).astype(np.float32)
+    noise = rng.normal(0.0, 0.02, (missing, real.shape[1])).astype(np.float32)
+    expanded = real[first] + mix * real[second] + noise
+    expanded /= np.linalg.norm(expanded, axis=1, keepdims=True)
+    return np.concatenate([own, expanded]) if len(own) else expanded
+
+
 if __name__ == "__main__":
     # python bench/search_corpus.py N: embed (or finish embedding) the first N papers.
     print(real_vectors(int(sys.argv[1])).shape)

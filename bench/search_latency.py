@@ -55,24 +55,6 @@ CHUNK = 50_000
 DEPTH = 100
 
 
-def corpus_vectors(real: np.ndarray, start: int, count: int) -> np.ndarray:
-    """Vectors ``start .. start+count`` of the corpus: the real-model ones while they last,
-    then normalized mixes of two of them plus noise (deterministic per chunk)."""
-    own = real[start : start + count]
-    if len(own) == count:
-        return own
-    missing = count - len(own)
-    first_expanded = start + len(own)
-    rng = np.random.default_rng(1_000_003 + first_expanded)
-    first = rng.integers(0, len(real), missing)
-    second = rng.integers(0, len(real), missing)
-    mix = rng.uniform(0.0, 0.5, (missing, 1)).astype(np.float32)
-    noise = rng.normal(0.0, 0.02, (missing, real.shape[1])).astype(np.float32)
-    expanded = real[first] + mix * real[second] + noise
-    expanded /= np.linalg.norm(expanded, axis=1, keepdims=True)
-    return np.concatenate([own, expanded]) if len(own) else expanded
-
-
 def query_texts(count: int) -> list[str]:
     """Real paper titles from the demo corpus (deterministic sample)."""
     path = files("paperscope") / "demo" / "hf_daily_papers.jsonl.gz"
@@ -165,7 +147,7 @@ def build_size(
     started = time.perf_counter()
     for start in range(0, size, CHUNK):
         count = min(CHUNK, size - start)
-        chunk = corpus_vectors(real, start, count)
+        chunk = search_corpus.corpus_vectors(real, start, count)
         if start == 0:
             vectors.build(ids[start : start + count], chunk)
         else:
@@ -266,7 +248,7 @@ def exact_top10(real: np.ndarray, embedder, texts: list[str], size: int) -> list
     best_scores: np.ndarray = np.full((len(texts), 10), -np.inf, dtype=np.float32)
     best_rows: np.ndarray = np.zeros((len(texts), 10), dtype=np.int64)
     for start in range(0, size, CHUNK):
-        chunk = corpus_vectors(real, start, min(CHUNK, size - start))
+        chunk = search_corpus.corpus_vectors(real, start, min(CHUNK, size - start))
         scores = queries @ chunk.T
         merged_scores = np.concatenate([best_scores, scores], axis=1)
         merged_rows = np.concatenate(

@@ -8,9 +8,11 @@
 ``scifact``: semantic-only nDCG@10 / recall@100 on BEIR SciFact (test qrels), exact search.
 ``ann``: HNSW (hnswlib) recall@10 against exact search, p50/p99 latency, build time and
 memory, at each size. The corpus vectors are real model embeddings (the shipped demo vectors
-and SciFact documents); sizes beyond them are made from them: each extra vector is
-normalize(x_i + l * x_j + e), x_i and x_j random real vectors, l ~ U(0, 0.5), e ~ N(0, 0.03^2)
-per dimension. Queries are real: the SciFact test claims, embedded by the shipped model.
+and the search benchmark's synthetic papers, ``bench/search_corpus.py``); sizes beyond them
+are made from them (``search_corpus.corpus_vectors``): each extra vector is
+normalize(x_i + l * x_j + e), x_i and x_j random real vectors, l ~ U(0, 0.5), e ~ N(0, 0.02^2)
+per dimension. Queries are real: demo-corpus titles and SciFact claims, embedded by the
+shipped model.
 Results are printed as JSON lines and appended to bench/out/vectors.jsonl.
 """
 
@@ -218,20 +220,16 @@ def real_vectors(extra: list[Path] | None = None) -> tuple[np.ndarray, np.ndarra
     return np.vstack(parts), cached_embeddings(embedder, queries, "scifact-queries")
 
 
-def synthetic(base: np.ndarray, size: int, seed: int = 7) -> np.ndarray:
-    """``size`` vectors: the real ones first, then mixtures of two real ones plus noise."""
-    if size <= len(base):
-        return base[:size].copy()
-    rng = np.random.default_rng(seed)
+def synthetic(base: np.ndarray, size: int) -> np.ndarray:
+    """``size`` vectors: the real ones first, then mixes of two of them plus noise (the
+    search benchmark's ``corpus_vectors``)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    import search_corpus
+
     out = np.empty((size, base.shape[1]), dtype=np.float32)
-    out[: len(base)] = base
-    for start in range(len(base), size, 100_000):
-        n = min(100_000, size - start)
-        i = rng.integers(0, len(base), n)
-        j = rng.integers(0, len(base), n)
-        mix = rng.uniform(0, 0.5, (n, 1)).astype(np.float32)
-        noise = rng.normal(0, 0.03, (n, base.shape[1])).astype(np.float32)
-        out[start : start + n] = l2_normalize(base[i] + mix * base[j] + noise)
+    for start in range(0, size, 100_000):
+        count = min(100_000, size - start)
+        out[start : start + count] = search_corpus.corpus_vectors(base, start, count)
     return out
 
 
